@@ -1,0 +1,254 @@
+#!/usr/bin/env bash
+# Build everything the lab needs, offline from then on:
+#   1. localhost/tridc-node:bookworm  debootstrap (minbase) + systemd + sshd + python3, no OVS/OVN
+#   2. lab/.cache/mirror/              flat apt repository with OVS/OVN and every missing dependency
+#   3. localhost/tridc-tor:bookworm   node image + openvswitch-switch (lab infrastructure)
+# Each step is skipped when its output exists; FORCE=1 rebuilds all of them.
+# Packages come from the Debian mirror configured in this host's apt sources (read at runtime).
+#
+#   lab/build-images.sh            # build what is missing
+#   FORCE=1 lab/build-images.sh    # rebuild everything
+set -euo pipefail
+
+LAB=$(cd "$(dirname "$0")" && pwd)
+CACHE=$LAB/.cache
+MIRROR_DIR=$CACHE/mirror
+NODE_IMAGE=${NODE_IMAGE:-localhost/tridc-node:bookworm}
+TOR_IMAGE=${TOR_IMAGE:-localhost/tridc-tor:bookworm}
+SUITE=bookworm
+FORCE=${FORCE:-0}
+
+# Packages in the node image (no OVS/OVN: the roles install those from the mirror).
+NODE_PACKAGES=(systemd systemd-sysv dbus python3 python3-apt openssh-server iproute2
+               iputils-ping ethtool tcpdump procps ca-certificates)
+# Packages the roles install from the mirror (plus their dependencies); extend with
+# EXTRA_MIRROR_PACKAGES="a b c".
+MIRROR_PACKAGES=(openvswitch-switch openvswitch-common ovn-central ovn-host ovn-common
+                 ovn-ic ovn-ic-db python3-openvswitch)
+read -r -a EXTRA <<<"${EXTRA_MIRROR_PACKAGES:-}"
+MIRROR_PACKAGES+=("${EXTRA[@]}")
+
+log() { printf '[build %s] %s\n' "$(date +%T)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}'; }
+
+[ "$(id -u)" = 0 ] || die "run as root"
+for tool in debootstrap podman dpkg-scanpackages python3 gzip sha256sum; do
+  command -v "$tool" >/dev/null || die "missing $tool (scripts/setup.sh installs it)"
+done
+mkdir -p "$CACHE"
+
+# Debian sources of this host, as "URI SUITE COMPONENTS..." lines for suites bookworm,
+# bookworm-updates and bookworm-security (one-line .list and deb822 .sources formats).
+host_debian_sources() {
+  python3 - "$SUITE" <<'PY'
+import glob, re, sys
+suite = sys.argv[1]
+want = re.compile(r'^%s(-updates|-security)?$' % re.escape(suite))
+entries = []
+def add(types, uris, suites, comps):
+    if 'deb' not in types:
+        return
+    for u in uris:
+        if not re.match(r'^https?://', u):
+            continue
+        for s in suites:
+            if want.match(s) and 'main' in comps:
+                entries.append((u.rstrip('/'), s))
+files = ['/etc/apt/sources.list'] + sorted(glob.glob('/etc/apt/sources.list.d/*.list'))
+for f in files:
+    try:
+        lines = open(f).read().splitlines()
+    except OSError:
+        continue
+    for line in lines:
+        line = line.split('#', 1)[0].strip()
+        if not line:
+            continue
+        line = re.sub(r'\[[^\]]*\]', ' ', line)   # drop [options]
+        w = line.split()
+        if len(w) >= 4:
+            add([w[0]], [w[1]], [w[2]], w[3:])
+for f in sorted(glob.glob('/etc/apt/sources.list.d/*.sources')):
+    try:
+        text = open(f).read()
+    except OSError:
+        continue
+    for stanza in re.split(r'\n\s*\n', text):
+        fields, key = {}, None
+        for line in stanza.splitlines():
+            if line.startswith('#') or not line.strip():
+                continue
+            if line[0] in ' \t' and key:
+                fields[key] += ' ' + line.strip()
+                continue
+            if ':' in line:
+                key, val = line.split(':', 1)
+                key = key.strip().lower()
+                fields[key] = val.strip()
+        if fields.get('enabled', 'yes').lower() == 'no':
+            continue
+        add(fields.get('types', '').split(), fields.get('uris', '').split(),
+            fields.get('suites', '').split(), fields.get('components', '').split())
+seen = set()
+for u, s in entries:
+    if (u, s) not in seen:
+        seen.add((u, s))
+        print(u, s)
+PY
+}
+
+SOURCES=$(host_debian_sources)
+[ -n "$SOURCES" ] || die "no Debian $SUITE source found in /etc/apt/sources.list{,.d/}"
+DEBIAN_URI=$(awk -v s="$SUITE" '$2 == s {print $1; exit}' <<<"$SOURCES")
+[ -n "$DEBIAN_URI" ] || die "no source for suite $SUITE in the host's apt configuration"
+
+# deb822 sources file for apt inside the build chroot/container (never stored in an image)
+write_build_sources() {
+  local out=$1 uri suite
+  : >"$out"
+  while read -r uri suite; do
+    printf 'Types: deb\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n\n' \
+      "$uri" "$suite" >>"$out"
+  done <<<"$SOURCES"
+}
+
+image_exists() { podman image exists "$1"; }
+
+# ---------------------------------------------------------------- 1. node image
+build_node_image() {
+  local rootfs=$CACHE/rootfs-node include
+  rm -rf "$rootfs"
+  include=$(IFS=,; echo "${NODE_PACKAGES[*]}")
+  log "debootstrap $SUITE (minbase) from $DEBIAN_URI"
+  debootstrap --variant=minbase --include="$include" "$SUITE" "$rootfs" "$DEBIAN_URI" \
+    >"$CACHE/debootstrap.log" 2>&1 || { tail -20 "$CACHE/debootstrap.log" >&2; die "debootstrap failed (log: $CACHE/debootstrap.log)"; }
+
+  log "configure rootfs"
+  # no apt sources in the image: the roles point apt at the lab mirror
+  rm -f "$rootfs/etc/apt/sources.list" "$rootfs"/etc/apt/sources.list.d/*
+  rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/archives/*.deb
+  # units that make no sense in a container
+  local unit
+  for unit in systemd-udevd.service systemd-udevd-control.socket systemd-udevd-kernel.socket \
+              systemd-udev-trigger.service systemd-udev-settle.service getty.target \
+              console-getty.service systemd-logind.service sys-kernel-config.mount \
+              sys-kernel-debug.mount sys-kernel-tracing.mount systemd-remount-fs.service \
+              apt-daily.timer apt-daily-upgrade.timer dpkg-db-backup.timer \
+              systemd-firstboot.service; do
+    ln -sfn /dev/null "$rootfs/etc/systemd/system/$unit"
+  done
+  # journald: small and in memory
+  mkdir -p "$rootfs/etc/systemd/journald.conf.d"
+  printf '[Journal]\nStorage=volatile\nRuntimeMaxUse=16M\n' \
+    >"$rootfs/etc/systemd/journald.conf.d/tridc-lab.conf"
+  # sshd: enabled, one ed25519 host key generated per container on first start
+  rm -f "$rootfs"/etc/ssh/ssh_host_*
+  mkdir -p "$rootfs/etc/ssh/sshd_config.d" "$rootfs/etc/systemd/system/ssh.service.d"
+  printf 'HostKey /etc/ssh/ssh_host_ed25519_key\nPermitRootLogin prohibit-password\nUseDNS no\n' \
+    >"$rootfs/etc/ssh/sshd_config.d/tridc-lab.conf"
+  cat >"$rootfs/etc/systemd/system/ssh.service.d/tridc-lab.conf" <<'EOF'
+[Service]
+ExecStartPre=
+ExecStartPre=/bin/sh -c 'test -s /etc/ssh/ssh_host_ed25519_key || /usr/bin/ssh-keygen -q -t ed25519 -N "" -f /etc/ssh/ssh_host_ed25519_key'
+ExecStartPre=/usr/sbin/sshd -t
+EOF
+  mkdir -p "$rootfs/etc/systemd/system/multi-user.target.wants"
+  ln -sfn /lib/systemd/system/ssh.service "$rootfs/etc/systemd/system/multi-user.target.wants/ssh.service"
+  echo 'd /run/sshd 0755 root root -' >"$rootfs/etc/tmpfiles.d/sshd-privsep.conf"
+  install -d -m 0700 "$rootfs/root/.ssh"
+  # per-container machine-id, generated by systemd at boot
+  : >"$rootfs/etc/machine-id"
+  rm -f "$rootfs/var/lib/dbus/machine-id"
+  echo tridc-node >"$rootfs/etc/hostname"
+
+  log "import $NODE_IMAGE"
+  image_exists "$NODE_IMAGE" && podman rmi -f "$NODE_IMAGE" >/dev/null
+  tar -C "$rootfs" --numeric-owner -c . |
+    podman import --change 'CMD=["/sbin/init"]' --change STOPSIGNAL=SIGRTMIN+3 \
+      --message "tridc lab node ($SUITE minbase)" - "$NODE_IMAGE" >/dev/null
+  rm -rf "$rootfs"
+}
+
+# ---------------------------------------------------------------- 2. package mirror
+# Runs the node image with the host's network, resolves the mirror packages against the
+# image's dpkg state, and downloads exactly what is missing.
+build_mirror() {
+  local tmp=$CACHE/mirror.tmp srcfile=$CACHE/build.sources
+  rm -rf "$tmp"
+  mkdir -p "$tmp/partial"
+  write_build_sources "$srcfile"
+  log "download ${MIRROR_PACKAGES[*]} (+dependencies) from the host's Debian sources"
+  podman run --rm --network host --name tridc-build-mirror \
+    -v "$srcfile:/etc/apt/sources.list.d/build.sources:ro" \
+    -v "$tmp:/out" \
+    --entrypoint /bin/bash "$NODE_IMAGE" -euo pipefail -c '
+      apt-get -qq update
+      pkgs=()
+      for p in "$@"; do
+        if apt-cache show "$p" >/dev/null 2>&1; then pkgs+=("$p"); else echo "not in the archive, skipped: $p" >&2; fi
+      done
+      apt-get install -y -qq --download-only -o Dir::Cache::archives=/out "${pkgs[@]}" >/dev/null
+      rm -rf /out/partial /out/lock' bash "${MIRROR_PACKAGES[@]}"
+  ls "$tmp"/*.deb >/dev/null 2>&1 || die "no packages downloaded"
+  (cd "$tmp" && dpkg-scanpackages -m . /dev/null >Packages 2>/dev/null && gzip -9nc Packages >Packages.gz)
+  write_release "$tmp"
+  rm -rf "$MIRROR_DIR"
+  mv "$tmp" "$MIRROR_DIR"
+  rm -f "$srcfile"
+  log "mirror: $(ls "$MIRROR_DIR"/*.deb | wc -l) packages, $(du -sh "$MIRROR_DIR" | cut -f1)"
+}
+
+write_release() {  # a minimal Release file for the flat repository
+  local dir=$1 f
+  {
+    echo "Origin: tridc-lab"
+    echo "Label: tridc-lab"
+    echo "Date: $(LC_ALL=C date -u '+%a, %d %b %Y %H:%M:%S UTC')"
+    echo "SHA256:"
+    for f in Packages Packages.gz; do
+      printf ' %s %s %s\n' "$(sha256sum "$dir/$f" | cut -d' ' -f1)" "$(stat -c %s "$dir/$f")" "$f"
+    done
+  } >"$dir/Release"
+}
+
+# ---------------------------------------------------------------- 3. ToR image
+build_tor_image() {
+  local ctr=tridc-build-tor
+  podman rm -f "$ctr" >/dev/null 2>&1 || true
+  log "install openvswitch-switch from the mirror into $TOR_IMAGE"
+  podman run --name "$ctr" --network none -v "$MIRROR_DIR:/mirror:ro" \
+    --entrypoint /bin/bash "$NODE_IMAGE" -euo pipefail -c '
+      printf "#!/bin/sh\nexit 101\n" >/usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d
+      echo "deb [trusted=yes] file:/mirror ./" >/etc/apt/sources.list.d/lab.list
+      apt-get -qq update
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openvswitch-switch >/dev/null
+      rm -f /etc/apt/sources.list.d/lab.list /usr/sbin/policy-rc.d
+      rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb
+      systemctl enable openvswitch-switch.service >/dev/null 2>&1
+      systemctl disable ssh.service >/dev/null 2>&1
+      echo tridc-tor >/etc/hostname'
+  image_exists "$TOR_IMAGE" && podman rmi -f "$TOR_IMAGE" >/dev/null
+  podman commit -q --change 'CMD=["/sbin/init"]' --change STOPSIGNAL=SIGRTMIN+3 "$ctr" "$TOR_IMAGE" >/dev/null
+  podman rm -f "$ctr" >/dev/null
+}
+
+T0=$(date +%s.%N)
+rebuilt=0
+if [ "$FORCE" = 1 ] || ! image_exists "$NODE_IMAGE"; then
+  t=$(date +%s.%N); build_node_image; log "node image: $(elapsed "$t") s"; rebuilt=1
+else
+  log "node image $NODE_IMAGE exists (FORCE=1 rebuilds)"
+fi
+# the mirror is computed against the node image's packages: rebuild it with the image
+if [ "$FORCE" = 1 ] || [ "$rebuilt" = 1 ] || [ ! -s "$MIRROR_DIR/Packages.gz" ]; then
+  t=$(date +%s.%N); build_mirror; log "mirror: $(elapsed "$t") s"; rebuilt=1
+else
+  log "mirror $MIRROR_DIR exists"
+fi
+if [ "$FORCE" = 1 ] || [ "$rebuilt" = 1 ] || ! image_exists "$TOR_IMAGE"; then
+  t=$(date +%s.%N); build_tor_image; log "ToR image: $(elapsed "$t") s"
+else
+  log "ToR image $TOR_IMAGE exists"
+fi
+log "done in $(elapsed "$T0") s"

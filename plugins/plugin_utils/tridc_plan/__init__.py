@@ -1,0 +1,48 @@
+# -*- coding: utf-8 -*-
+# Copyright: tridc.ovn contributors
+# Apache License 2.0 (see LICENSE)
+"""The tridc.ovn plan engine: inventory topology in, one validated network plan out.
+
+Pure Python (standard library only); no Ansible imports, so it runs in tests, benchmarks and
+the action plugin alike.
+
+Input (``inventory``)::
+
+    {"globals": {"tridc_regions": [...], "tridc_dcs": [...], "tridc_provider_networks": [...],
+                 "tridc_subnets": [...], "tridc_interconnect": {...}, ...},
+     "hosts": {"dc1-n1": {"tridc_dc": "dc1", "tridc_failure_domain": "rack1", "tridc_nics": {...}}},
+     "groups": {"ovn_central": ["dc1-n1", ...], ...}}
+"""
+
+from __future__ import annotations
+
+from .errors import Collector, PlanError, Problem
+from .model import normalize
+from .validate import validate, validate_hosts_derived
+from .compute import derive, build
+
+GLOBAL_KEYS = ("tridc_regions", "tridc_dcs", "tridc_provider_networks", "tridc_subnets", "tridc_interconnect",
+               "tridc_datapath_type", "tridc_encap_type", "tridc_package_source", "tridc_rollout_order")
+HOST_KEYS = ("tridc_dc", "tridc_failure_domain", "tridc_nics", "tridc_mgmt_ip", "tridc_encap_ip", "ansible_host")
+
+__all__ = ["build_plan", "check_plan", "PlanError", "Problem", "GLOBAL_KEYS", "HOST_KEYS"]
+
+
+def check_plan(inventory):
+    """Return (plan or None, [Problem, ...]). Never raises on bad input."""
+    col = Collector()
+    model = normalize(col, inventory)
+    validate(col, model)
+    derived = derive(model)
+    validate_hosts_derived(col, model, derived)
+    if col:
+        return None, col.problems
+    return build(model, derived), []
+
+
+def build_plan(inventory):
+    """Return the plan; raise PlanError listing every problem if the inventory is invalid."""
+    plan, problems = check_plan(inventory)
+    if problems:
+        raise PlanError(problems)
+    return plan

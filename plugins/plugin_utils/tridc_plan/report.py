@@ -1,0 +1,127 @@
+# -*- coding: utf-8 -*-
+# Copyright: tridc.ovn contributors
+# Apache License 2.0 (see LICENSE)
+"""Render the plan for people: a Markdown report for sign-off and a Graphviz picture."""
+
+from __future__ import annotations
+
+import json
+
+
+def to_json(plan):
+    """Machine-readable plan with a stable key order."""
+    return json.dumps(plan, indent=2, sort_keys=True) + "\n"
+
+
+def _table(header, rows):
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for row in rows:
+        out.append("| " + " | ".join(str(c) if c not in (None, "") else "-" for c in row) + " |")
+    return out
+
+
+def to_markdown(plan):
+    lines = ["# Network plan", ""]
+    lines.append("Rollout order (least critical first): " + " → ".join(plan["rollout_order"]))
+    lines.append("")
+    lines += _table(["region", "DCs"], [[r, ", ".join(v["dcs"])] for r, v in sorted(plan["regions"].items())])
+    lines.append("")
+    s = plan["settings"]
+    lines.append("Datapath `%s`, encapsulation `%s`, package source `%s`." % (
+        s["datapath_type"], s["encap_type"], s["package_source"].get("url") or "distribution default"))
+    lines.append("")
+    for dc_name in plan["rollout_order"]:
+        dc = plan["dcs"][dc_name]
+        lines += ["## DC %s (%s, region %s, AZ %s)" % (dc_name, dc["dr_role"], dc["region"], dc["az"]), ""]
+        lines.append("Management network %s, underlay (tunnel) network %s, failure domains %s." % (
+            dc["mgmt_network"], dc["underlay_network"], ", ".join(dc["failure_domains"])))
+        lines += ["", "### VLANs", ""]
+        lines += _table(["VLAN", "id", "provider", "plane", "DCs"],
+                        [[v, plan["vlans"][v]["id"] if plan["vlans"][v]["id"] else "0 (untagged)", plan["vlans"][v]["provider"],
+                          plan["vlans"][v]["plane"], ", ".join(plan["vlans"][v]["dcs"])] for v in dc["vlans"]])
+        lines += ["", "### Subnets", ""]
+        lines += _table(["subnet", "CIDR", "gateway", "VLAN", "owner", "excluded", "spans"],
+                        [[n, plan["subnets"][n]["cidr"], plan["subnets"][n]["gateway"], plan["subnets"][n]["vlan"] or "overlay",
+                          plan["subnets"][n]["owner"], ", ".join(plan["subnets"][n]["exclude_ips"]),
+                          ", ".join(plan["subnets"][n]["dcs"])] for n in dc["subnets"]])
+        lines += ["", "### Nodes: bridges, NICs, trunks and mappings", ""]
+        rows = []
+        for node in dc["nodes"]:
+            n = plan["nodes"][node]
+            bridges = "; ".join("%s ← %s trunks %s%s" % (b["name"], b["nic"], ",".join(str(t) for t in b["trunks"]),
+                                                          " (moves %s)" % ",".join(b["addresses"]) if b["addresses"] else "")
+                                for b in n["bridges"])
+            rows.append([node, n["failure_domain"], ",".join(n["groups"]), n["mgmt_ip"], n["encap_ip"],
+                         bridges, "`%s`" % n["bridge_mappings"] if n["bridge_mappings"] else ""])
+        lines += _table(["node", "FD", "roles", "mgmt IP", "encap IP", "bridges", "ovn-bridge-mappings"], rows)
+        c = dc["central"]
+        lines += ["", "### OVN central (raft)", ""]
+        lines.append("Members: %s; bootstrap member `%s`; northd on %s." % (
+            ", ".join("%s (%s)" % (m["host"], m["ip"]) for m in c["members"]), c["bootstrap"], ", ".join(c["northd_hosts"])))
+        lines.append("")
+        lines.append("- NB: `%s`" % c["nb_connection"])
+        lines.append("- SB: `%s`" % c["sb_connection"])
+        lines += ["", "### Interconnection gateways (priority, higher is preferred)", ""]
+        lines += _table(["gateway", "failure domain", "priority"], [[g["host"], g["failure_domain"], g["priority"]] for g in dc["gateways"]])
+        lines += ["", "### What the physical network must provide in %s" % dc_name, ""]
+        lines += _table(["node", "NIC", "provider", "untagged (native VLAN)", "tagged VLANs to trunk"],
+                        [[p["node"], p["nic"], p["provider"], "yes" if p["untagged"] else "no", ",".join(str(v) for v in p["vlans"])]
+                         for p in plan["physical"][dc_name]])
+        lines.append("")
+    ic = plan["interconnect"]
+    lines += ["## Interconnection (OVN-IC)", ""]
+    lines.append("IC database members (one per DC): %s." % ", ".join("%s in %s (%s)" % (m["host"], m["dc"], m["ip"]) for m in ic["members"]))
+    lines.append("")
+    lines.append("- IC NB: `%s`" % ic["nb_connection"])
+    lines.append("- IC SB: `%s`" % ic["sb_connection"])
+    lines.append("")
+    lines += _table(["transit switch", "link subnet"], [[t["name"], t["subnet"]] for t in ic["transit_switches"]])
+    lines += ["", "## DR routing", ""]
+    lines += _table(["lost DC", "traffic moves to (in order)"], [[d, " → ".join(o)] for d, o in sorted(plan["dr"]["takeover_order"].items())])
+    lines.append("")
+    lines += _table(["underlay subnet", "CIDR", "VLAN", "active DC", "standby", "what the fabric must do"],
+                    [[n, u["cidr"], u["vlan_id"], u["active_dc"], ", ".join(u["standby_dcs"]), u["fabric"]]
+                     for n, u in sorted(plan["dr"]["underlay"].items())])
+    lines.append("")
+    if plan.get("kube_ovn"):
+        lines += ["## Kube-OVN resources", ""]
+        for dc_name, res in sorted(plan["kube_ovn"].items()):
+            counts = ", ".join("%d %s" % (len(v), k) for k, v in sorted(res.items()) if isinstance(v, list))
+            lines.append("- %s: %s" % (dc_name, counts or "nothing (no kube-ovn owned subnets)"))
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _q(text):
+    return '"%s"' % str(text).replace('"', '\\"')
+
+
+def to_dot(plan):
+    """Graphviz source: regions contain DCs, DCs contain nodes; provider networks and the IC mesh."""
+    out = ["graph tridc {", '  graph [rankdir=LR, fontname="Helvetica", compound=true];',
+           '  node [fontname="Helvetica", fontsize=10, shape=box, style=rounded];']
+    for r_index, (region, r) in enumerate(sorted(plan["regions"].items())):
+        out.append("  subgraph cluster_r%d {" % r_index)
+        out.append("    label=%s; style=dashed;" % _q("region " + region))
+        for dc_name in r["dcs"]:
+            dc = plan["dcs"][dc_name]
+            out.append("    subgraph cluster_%s {" % dc_name.replace("-", "_"))
+            out.append("      label=%s; style=solid;" % _q("%s (%s, AZ %s)" % (dc_name, dc["dr_role"], dc["az"])))
+            out.append("      %s [shape=ellipse, label=%s];" % (_q("az:" + dc_name), _q("OVN " + dc["az"])))
+            for node in dc["nodes"]:
+                n = plan["nodes"][node]
+                label = "%s\\n%s %s\\n%s" % (node, n["failure_domain"], n["mgmt_ip"], ",".join(g.replace("ovn_", "") for g in n["groups"]))
+                out.append("      %s [label=%s];" % (_q(node), _q(label)))
+                out.append("      %s -- %s [style=dotted];" % (_q(node), _q("az:" + dc_name)))
+            out.append("    }")
+        out.append("  }")
+    for pn in sorted(plan["provider_networks"]):
+        out.append("  %s [shape=hexagon, label=%s];" % (_q("pn:" + pn), _q("provider %s" % pn)))
+    for node, n in sorted(plan["nodes"].items()):
+        for b in n["bridges"]:
+            out.append("  %s -- %s [label=%s, fontsize=8];" % (_q(node), _q("pn:" + b["provider"]), _q(b["nic"])))
+    out.append('  "ic" [shape=doublecircle, label="OVN-IC\\n%s"];' % ",".join(t["name"] for t in plan["interconnect"]["transit_switches"]))
+    for dc_name in sorted(plan["dcs"]):
+        out.append('  %s -- "ic" [penwidth=2];' % _q("az:" + dc_name))
+    out.append("}")
+    return "\n".join(out) + "\n"

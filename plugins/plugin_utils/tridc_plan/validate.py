@@ -1,0 +1,276 @@
+# -*- coding: utf-8 -*-
+# Copyright: tridc.ovn contributors
+# Apache License 2.0 (see LICENSE)
+"""Cross-object validation rules of the network plan. Every rule reports, none raises."""
+
+from __future__ import annotations
+
+from .model import PROVIDER_RE, ifname_problem, parse_address
+
+
+def parse_exclude(text, cidr):
+    """Parse one excluded-IP entry: 'a' or 'a..b'. Returns ((first, last), error)."""
+    if not isinstance(text, str) or not text.strip():
+        return None, "must be an IP address or a range 'a..b'"
+    parts = text.split("..")
+    if len(parts) > 2:
+        return None, "'%s' is not an IP address or a range 'a..b'" % text
+    addrs = []
+    for part in parts:
+        addr, err = parse_address(part.strip())
+        if err:
+            return None, "'%s' is not an IP address or a range 'a..b' (%s)" % (text, err)
+        addrs.append(addr)
+    first, last = addrs[0], addrs[-1]
+    if first.version != last.version:
+        return None, "'%s' mixes IPv4 and IPv6" % text
+    if first > last:
+        return None, "'%s': range start is after its end" % text
+    if cidr is not None and (first.version != cidr.version or first not in cidr or last not in cidr):
+        return None, "'%s' is not inside %s" % (text, cidr)
+    return (first, last), None
+
+
+def _overlaps(entries):
+    """entries: list of (network, label). Yields (label_a, label_b, net_a, net_b) for overlapping pairs.
+
+    Sort-and-sweep: O(n log n) rather than all pairs.
+    """
+    by_version = {}
+    for net, label in entries:
+        by_version.setdefault(net.version, []).append((int(net.network_address), int(net.broadcast_address), label, net))
+    for items in by_version.values():
+        items.sort()
+        active = []
+        for start, end, label, net in items:
+            active = [a for a in active if a[1] >= start]
+            for a in active:
+                yield a[2], label, a[3], net
+            active.append((start, end, label, net))
+
+
+def validate(col, model):
+    dcs = model["dcs"]
+    regions = model["regions"]
+    hosts = model["hosts"]
+    groups = model["groups"]
+
+    # regions and DR roles ---------------------------------------------------------------
+    if len(regions) != 2:
+        col.add("inventory", "tridc_regions", "exactly two regions (cities) are required, got %d" % len(regions))
+    if len(dcs) != 3:
+        col.add("inventory", "tridc_dcs", "exactly three data centers are required, got %d" % len(dcs))
+    for dc in dcs.values():
+        if dc["region"] is not None and dc["region"] not in regions:
+            col.add("dc '%s'" % dc["name"], "region", "'%s' is not a defined region" % dc["region"])
+    by_role = {}
+    for dc in dcs.values():
+        if dc["dr_role"]:
+            by_role.setdefault(dc["dr_role"], []).append(dc)
+    for role in ("primary", "same_city_dr", "remote_dr"):
+        found = by_role.get(role, [])
+        if len(found) != 1:
+            col.add("inventory", "tridc_dcs", "exactly one DC must have dr_role %s, found %d (%s)"
+                    % (role, len(found), ", ".join(d["name"] for d in found) or "none"))
+    if len(by_role.get("primary", [])) == 1:
+        primary = by_role["primary"][0]
+        for dc in by_role.get("same_city_dr", []):
+            if dc["region"] != primary["region"]:
+                col.add("dc '%s'" % dc["name"], "region",
+                        "the same_city_dr DC must be in the primary's region '%s', not '%s'" % (primary["region"], dc["region"]))
+        for dc in by_role.get("remote_dr", []):
+            if dc["region"] == primary["region"]:
+                col.add("dc '%s'" % dc["name"], "region",
+                        "the remote_dr DC must be in a region other than the primary's ('%s')" % primary["region"])
+    azs = {}
+    for dc in dcs.values():
+        if dc["az"] in azs:
+            col.add("dc '%s'" % dc["name"], "az", "'%s' is already used by dc '%s'; AZ names must be unique" % (dc["az"], azs[dc["az"]]))
+        else:
+            azs[dc["az"]] = dc["name"]
+        if len(set(dc["failure_domains"])) != len(dc["failure_domains"]):
+            col.add("dc '%s'" % dc["name"], "failure_domains", "lists a failure domain more than once")
+    infra = [(dc[k], "dc '%s' %s" % (dc["name"], k)) for dc in dcs.values() for k in ("mgmt_network", "underlay_network") if dc[k] is not None]
+    for a, b, na, nb in _overlaps(infra):
+        col.add(b, "", "%s overlaps %s (%s)" % (nb, a, na))
+
+    order = model["settings"]["rollout_order"]
+    if order is not None and sorted(order) != sorted(dcs):
+        col.add("inventory", "tridc_rollout_order", "must list every DC exactly once (%s), got %s" % (", ".join(sorted(dcs)), ", ".join(order)))
+
+    # provider networks and VLANs -----------------------------------------------------------
+    for pn in model["providers"].values():
+        obj = "provider network '%s'" % pn["name"]
+        if len(pn["name"]) > 12:
+            col.add(obj, "name", "'%s' is %d characters; at most 12 (the bridge is br-<name> and interface names stop at 15)"
+                    % (pn["name"], len(pn["name"])))
+        elif not PROVIDER_RE.match(pn["name"]):
+            col.add(obj, "name", "'%s' must be lower-case letters, digits and '-'" % pn["name"])
+        if pn["default_nic"] is not None:
+            err = ifname_problem(pn["default_nic"])
+            if err:
+                col.add(obj, "default_nic", err)
+        for host, nic in pn["nic_overrides"].items():
+            if host not in hosts:
+                col.add(obj, "nic_overrides.%s" % host, "'%s' is not a host of the inventory" % host)
+            err = ifname_problem(nic)
+            if err:
+                col.add(obj, "nic_overrides.%s" % host, err)
+        for host in pn["exclude_nodes"]:
+            if host not in hosts:
+                col.add(obj, "exclude_nodes", "'%s' is not a host of the inventory" % host)
+        seen_ids = {}
+        for vname in pn["vlans"]:
+            vlan = model["vlans"][vname]
+            vobj = "vlan '%s'" % vname
+            if vlan["id"] is not None:
+                if vlan["id"] in seen_ids:
+                    col.add(vobj, "id", "VLAN id %d is already used by vlan '%s' of provider network '%s'"
+                            % (vlan["id"], seen_ids[vlan["id"]], pn["name"]))
+                else:
+                    seen_ids[vlan["id"]] = vname
+            for dc in vlan["dcs"]:
+                if dc not in dcs:
+                    col.add(vobj, "dcs", "'%s' is not a defined DC" % dc)
+
+    # subnets ----------------------------------------------------------------------------------
+    routing = {}
+    overlay = []
+    for sn in model["subnets"].values():
+        obj = "subnet '%s'" % sn["name"]
+        cidr = sn["cidr"]
+        ranges = []
+        for index, raw in sn["exclude_raw"]:
+            rng, err = parse_exclude(raw, cidr)
+            if err:
+                col.add(obj, "exclude_ips[%d]" % index, err)
+            else:
+                ranges.append(rng)
+        sn["exclude_ranges"] = ranges
+        gw = sn["gateway"]
+        if gw is not None and cidr is not None:
+            if gw.version != cidr.version or gw not in cidr:
+                col.add(obj, "gateway", "%s is not inside %s" % (gw, cidr))
+            elif gw == cidr.network_address or (cidr.version == 4 and cidr.prefixlen < 31 and gw == cidr.broadcast_address):
+                col.add(obj, "gateway", "%s is the network or broadcast address of %s" % (gw, cidr))
+            for first, last in ranges:
+                if first <= gw <= last:
+                    col.add(obj, "gateway", "%s is excluded by exclude_ips '%s'" % (gw, first if first == last else "%s..%s" % (first, last)))
+        if not sn["dcs"]:
+            col.add(obj, "dcs", "must name at least one DC")
+        for dc in sn["dcs"]:
+            if dc not in dcs:
+                col.add(obj, "dcs", "'%s' is not a defined DC" % dc)
+        _single_region(col, obj, sn["dcs"], dcs)
+        if sn["vlan"] is not None:
+            vlan = model["vlans"].get(sn["vlan"])
+            if vlan is None:
+                col.add(obj, "vlan", "'%s' is not a defined VLAN" % sn["vlan"])
+            else:
+                missing = [dc for dc in sn["dcs"] if dc not in vlan["dcs"]]
+                if missing:
+                    col.add(obj, "dcs", "VLAN '%s' is not present in %s" % (sn["vlan"], ", ".join(missing)))
+        elif len(sn["dcs"]) > 1:
+            col.add(obj, "dcs", "an overlay subnet (no vlan) is local to one DC; interconnection learns its routes per AZ")
+        if cidr is not None:
+            routing.setdefault(sn["routing_domain"], []).append((cidr, obj))
+            if sn["vlan"] is None:
+                overlay.append((cidr, obj))
+    for domain, entries in routing.items():
+        for a, b, na, nb in _overlaps(entries):
+            col.add(b, "cidr", "%s overlaps %s (%s) in routing domain '%s'" % (nb, a, na, domain))
+    domain_of = {obj: domain for domain, entries in routing.items() for _net, obj in entries}
+    for a, b, na, _nb in _overlaps(overlay):
+        if domain_of[a] != domain_of[b]:
+            col.add(b, "cidr", "overlay CIDR overlaps %s (%s); overlay CIDRs must be distinct across DCs for interconnection" % (a, na))
+    all_nets = [e for entries in routing.values() for e in entries] + infra
+    for ts in model["transit_switches"].values():
+        if ts["subnet"] is None:
+            continue
+        label = "transit switch '%s'" % ts["name"]
+        for a, b, na, nb in _overlaps(all_nets + [(ts["subnet"], label)]):
+            if label in (a, b):
+                other, net = (b, nb) if a == label else (a, na)
+                col.add(label, "subnet", "%s overlaps %s (%s)" % (ts["subnet"], other, net))
+
+    # hosts ---------------------------------------------------------------------------------------
+    for host in hosts.values():
+        obj = "host '%s'" % host["name"]
+        dc = dcs.get(host["dc"]) if host["dc"] else None
+        if host["dc"] is None:
+            col.add(obj, "tridc_dc", "is required: every host belongs to exactly one DC")
+        elif dc is None:
+            col.add(obj, "tridc_dc", "'%s' is not a defined DC" % host["dc"])
+        for nic in host["nics"]:
+            err = ifname_problem(nic)
+            if err:
+                col.add(obj, "tridc_nics", err)
+        if dc is not None:
+            fd = host["failure_domain"]
+            if fd is None:
+                col.add(obj, "tridc_failure_domain", "is required (one of %s)" % ", ".join(dc["failure_domains"]))
+            elif fd not in dc["failure_domains"]:
+                col.add(obj, "tridc_failure_domain", "'%s' is not a failure domain of dc '%s' (%s)" % (fd, dc["name"], ", ".join(dc["failure_domains"])))
+        both = host["name"] in groups["ovn_chassis"] and host["name"] in groups["kube_ovn_node"]
+        if both:
+            col.add(obj, "groups", "is in both ovn_chassis and kube_ovn_node; Kube-OVN's ovs-ovn pod owns OVS on its nodes")
+        if host["name"] in groups["ovn_gateway"] and host["name"] not in groups["ovn_chassis"]:
+            col.add(obj, "groups", "is in ovn_gateway but not in ovn_chassis; a gateway must run ovn-controller")
+    for group, members in groups.items():
+        for name in sorted(members - set(hosts)):
+            col.add("group '%s'" % group, "hosts", "'%s' is not a host of the inventory" % name)
+
+
+def _single_region(col, obj, dc_names, dcs):
+    regions = sorted(set(dcs[d]["region"] for d in dc_names if d in dcs and dcs[d]["region"]))
+    if len(regions) > 1:
+        col.add(obj, "dcs", "spans regions %s; a subnet may only be stretched within one city (same-city pair)" % ", ".join(regions))
+
+
+def validate_hosts_derived(col, model, derived):
+    """Rules that need derived per-host facts (mgmt/encap IPs, NICs in use, memberships)."""
+    dcs = model["dcs"]
+    for name, d in derived["hosts"].items():
+        obj = "host '%s'" % name
+        dc = dcs.get(d["dc"])
+        if dc is None:
+            continue
+        for pn_name, nic in d["provider_nics"].items():
+            if nic not in d["nics"]:
+                col.add(obj, "tridc_nics", "NIC '%s' of provider network '%s' is not among the host's NICs (%s)"
+                        % (nic, pn_name, ", ".join(sorted(d["nics"])) or "none"))
+        if d["managed"]:
+            if d["encap_ip"] is None:
+                col.add(obj, "tridc_encap_ip", "no address inside dc '%s' underlay_network %s; set tridc_encap_ip or a NIC address"
+                        % (dc["name"], dc["underlay_network"]))
+            elif dc["underlay_network"] is not None and d["encap_ip"] not in dc["underlay_network"]:
+                col.add(obj, "tridc_encap_ip", "%s is not inside dc '%s' underlay_network %s" % (d["encap_ip"], dc["name"], dc["underlay_network"]))
+        if d["mgmt_ip"] is None:
+            col.add(obj, "tridc_mgmt_ip", "no management address: set tridc_mgmt_ip or a NIC address inside %s" % dc["mgmt_network"])
+        elif dc["mgmt_network"] is not None and d["mgmt_ip"] not in dc["mgmt_network"]:
+            col.add(obj, "tridc_mgmt_ip", "%s is not inside dc '%s' mgmt_network %s" % (d["mgmt_ip"], dc["name"], dc["mgmt_network"]))
+    seen = {}
+    for name, d in sorted(derived["hosts"].items()):
+        for key in ("mgmt_ip", "encap_ip"):
+            ip = d[key]
+            if ip is None:
+                continue
+            other = seen.get(ip)
+            if other and other[0] != name:
+                col.add("host '%s'" % name, "tridc_" + key, "%s is also used by host '%s'" % (ip, other[0]))
+            else:
+                seen[ip] = (name, key)
+
+    for dc_name, dd in derived["dcs"].items():
+        obj = "dc '%s'" % dc_name
+        n = len(dd["central"])
+        if n == 0 or n % 2 == 0:
+            col.add(obj, "ovn_central", "needs an odd number of central members (raft quorum), has %d (%s)"
+                    % (n, ", ".join(dd["central"]) or "none"))
+        ic = dd["ic_db"]
+        if len(ic) != 1:
+            col.add(obj, "ovn_ic_db", "needs exactly one IC database member, has %d (%s)" % (len(ic), ", ".join(ic) or "none"))
+        fds = set(derived["hosts"][h]["failure_domain"] for h in dd["gateways"])
+        if len(fds) < 2:
+            col.add(obj, "ovn_gateway", "gateways must span at least two failure domains, have %d (%s)"
+                    % (len(fds), ", ".join("%s@%s" % (h, derived["hosts"][h]["failure_domain"]) for h in dd["gateways"]) or "no gateways"))
