@@ -165,7 +165,7 @@ EOF
   log "import $NODE_IMAGE"
   image_exists "$NODE_IMAGE" && podman rmi -f "$NODE_IMAGE" >/dev/null
   tar -C "$rootfs" --numeric-owner -c . |
-    podman import --change 'CMD=["/sbin/init"]' --change STOPSIGNAL=SIGRTMIN+3 \
+    podman import -q --change 'CMD=["/sbin/init"]' --change STOPSIGNAL=SIGRTMIN+3 \
       --message "tridc lab node ($SUITE minbase)" - "$NODE_IMAGE" >/dev/null
   rm -rf "$rootfs"
 }
@@ -182,7 +182,7 @@ build_mirror() {
   podman run --rm --network host --name tridc-build-mirror \
     -v "$srcfile:/etc/apt/sources.list.d/build.sources:ro" \
     -v "$tmp:/out" \
-    --entrypoint /bin/bash "$NODE_IMAGE" -euo pipefail -c '
+    "$NODE_IMAGE" /bin/bash -euo pipefail -c '
       apt-get -qq update
       pkgs=()
       for p in "$@"; do
@@ -218,11 +218,11 @@ build_tor_image() {
   podman rm -f "$ctr" >/dev/null 2>&1 || true
   log "install openvswitch-switch from the mirror into $TOR_IMAGE"
   podman run --name "$ctr" --network none -v "$MIRROR_DIR:/mirror:ro" \
-    --entrypoint /bin/bash "$NODE_IMAGE" -euo pipefail -c '
+    "$NODE_IMAGE" /bin/bash -euo pipefail -c '
       printf "#!/bin/sh\nexit 101\n" >/usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d
       echo "deb [trusted=yes] file:/mirror ./" >/etc/apt/sources.list.d/lab.list
       apt-get -qq update
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openvswitch-switch >/dev/null
+      DEBIAN_FRONTEND=noninteractive DEBCONF_NOWARNINGS=yes apt-get install -y -qq --no-install-recommends openvswitch-switch >/dev/null
       rm -f /etc/apt/sources.list.d/lab.list /usr/sbin/policy-rc.d
       rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb
       systemctl enable openvswitch-switch.service >/dev/null 2>&1

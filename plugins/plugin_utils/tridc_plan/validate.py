@@ -235,7 +235,12 @@ def validate_hosts_derived(col, model, derived):
         dc = dcs.get(d["dc"])
         if dc is None:
             continue
-        for pn_name, nic in d["provider_nics"].items():
+        used_by = {}
+        for pn_name, nic in sorted(d["provider_nics"].items()):
+            if nic in used_by:
+                col.add(obj, "tridc_nics", "NIC '%s' is used by provider networks '%s' and '%s'; a NIC joins one bridge"
+                        % (nic, used_by[nic], pn_name))
+            used_by.setdefault(nic, pn_name)
             if nic not in d["nics"]:
                 col.add(obj, "tridc_nics", "NIC '%s' of provider network '%s' is not among the host's NICs (%s)"
                         % (nic, pn_name, ", ".join(sorted(d["nics"])) or "none"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -192,8 +193,7 @@ def run_adhoc(module, args, check=False, diff=False):
     env['ANSIBLE_COLLECTIONS_PATH'] = collections_path()
     env['ANSIBLE_LOCALHOST_WARNING'] = 'false'
     env['ANSIBLE_INVENTORY_UNPARSED_WARNING'] = 'false'
-    env['ANSIBLE_LOAD_CALLBACK_PLUGINS'] = 'true'
-    env['ANSIBLE_STDOUT_CALLBACK'] = 'ansible.builtin.json'
+    env['ANSIBLE_STDOUT_CALLBACK'] = 'ansible.builtin.minimal'
     env['ANSIBLE_NOCOLOR'] = 'true'
     ansible = os.path.join(os.path.dirname(sys.executable), 'ansible')
     if not os.path.exists(ansible):
@@ -206,5 +206,7 @@ def run_adhoc(module, args, check=False, diff=False):
         cmd.append('--diff')
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     assert proc.returncode in (0, 2), proc.stderr + proc.stdout
-    doc = json.loads(proc.stdout)
-    return doc['plays'][0]['tasks'][0]['hosts']['localhost']
+    # minimal callback: [diff text] then "localhost | CHANGED => {json}"
+    marker = re.search(r'^localhost \| [A-Z]+ => ', proc.stdout, re.M)
+    assert marker, proc.stdout
+    return json.JSONDecoder().raw_decode(proc.stdout, marker.end())[0]

@@ -1,0 +1,54 @@
+"""playbooks/plan.yml end to end: files for both inventories; a bad inventory lists every problem."""
+
+import html
+import json
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+BIN = os.path.dirname(sys.executable)
+
+
+def run_plan(inventory, out):
+    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), ANSIBLE_NOCOLOR="1",
+               ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".build", "collections"))
+    return subprocess.run([os.path.join(BIN, "ansible-playbook"), os.path.join(ROOT, "playbooks", "plan.yml"),
+                           "-i", inventory, "-e", "plan_dir=%s" % out], capture_output=True, text=True, env=env, cwd=ROOT, check=False)
+
+
+def test_plan_writes_three_files_for_both_inventories(tmp_path):
+    for name in ("lab", "example-bank"):
+        out = tmp_path / name
+        res = run_plan(os.path.join(ROOT, "inventories", name), out)
+        assert res.returncode == 0, res.stdout + res.stderr
+        plan = json.loads((out / "plan.json").read_text())
+        text = (out / "plan.json").read_text()
+        assert text == json.dumps(plan, indent=2, sort_keys=True) + "\n"  # stable key order
+        md = (out / "plan.md").read_text()
+        assert "What the physical network must provide" in md and "ovn-bridge-mappings" in md
+        svg = html.unescape((out / "topology.svg").read_text())
+        assert svg.lstrip().startswith("<?xml") and "<svg" in svg and "OVN-IC" in svg
+        for node in plan["nodes"]:
+            assert node in svg
+        # a rerun changes nothing
+        res = run_plan(os.path.join(ROOT, "inventories", name), out)
+        assert "changed=0" in res.stdout, res.stdout
+
+
+def test_bad_inventory_lists_every_problem_without_traceback_or_contact(tmp_path):
+    res = run_plan(os.path.join(ROOT, "tests", "unit", "fixtures", "bad-inventory"), tmp_path / "bad")
+    out = res.stdout + res.stderr
+    assert res.returncode != 0
+    assert "Traceback" not in out
+    assert "no host was contacted" in out
+    for fragment in ("provider network 'businessnetwork': name", "vlan 'v1': id: 5000 is out of range",
+                     "vlan 'v3': id: VLAN id 7 is already used", "subnet 's1': gateway: 10.102.0.1 is not inside",
+                     "subnet 's1': exclude_ips[0]", "range start is after its end", "overlaps",
+                     "dc 'dc2': region: the same_city_dr DC must be in the primary's region", "az: 'az1' is already used",
+                     "host 'dc2-n1': tridc_failure_domain: 'rack9'", "both ovn_chassis and kube_ovn_node",
+                     "dc 'dc1': ovn_central: needs an odd number", "dc 'dc3': ovn_ic_db", "dc 'dc1': ovn_gateway"):
+        assert fragment in out, fragment
+    assert not (tmp_path / "bad").exists()
+    # nothing was attempted against the (unreachable) hosts
+    assert "UNREACHABLE" not in out and "192.0.2." not in out
