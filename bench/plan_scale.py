@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Plan engine scale benchmark: 3 DCs x {200, 2000} nodes per DC x 200 VLANs.
 
 Prints seconds and peak memory per size (the engine only: normalize, validate, compute).

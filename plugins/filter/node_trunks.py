@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: tridc.ovn contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The tridc.ovn.node_trunks filter."""
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ options:
     type: str
     required: true
 author:
-  - tridc.ovn developers
+  - tridc.ovn developers (@tridc)
 """
 
 EXAMPLES = r"""

@@ -1,7 +1,7 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
 # Copyright: tridc.ovn contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Documentation stub of the tridc.ovn.plan action plugin (it runs on the controller only)."""
 
 from __future__ import annotations
@@ -25,16 +25,20 @@ options:
     type: bool
     default: true
 author:
-  - tridc.ovn developers
+  - tridc.ovn developers (@tridc)
 notes:
   - The plan's structure is documented in C(docs/plan-schema.md) of the collection.
 attributes:
   check_mode:
     support: full
+    description: The plan is computed the same way in check mode; nothing is changed anywhere.
   diff_mode:
     support: none
+    description: Nothing is changed, so there is nothing to diff.
   platform:
+    support: full
     platforms: all
+    description: Runs on the controller only.
 """
 
 EXAMPLES = r"""

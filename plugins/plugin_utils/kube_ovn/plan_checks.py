@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: tridc.ovn contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Plan-level rules for Kube-OVN: node roles, install mode, versions, interconnection, address overlaps."""
 
 from __future__ import annotations
@@ -16,12 +16,16 @@ KUBE_OVN_RESERVED = (C.DEFAULT_VPC, "ovn-default", "join", "external")
 
 
 def _kube_dcs(plan):
-    """DCs that run Kube-OVN: they have kube_ovn_nodes or kube-ovn owned subnets."""
-    out = []
+    """DCs that run Kube-OVN: those with kube_ovn_node hosts."""
+    return [dc for dc, dcd in sorted((plan.get("dcs") or {}).items()) if (dcd or {}).get("kube_ovn_nodes")]
+
+
+def _check_orphans(plan, errors):
     for dc, dcd in sorted((plan.get("dcs") or {}).items()):
-        if (dcd or {}).get("kube_ovn_nodes") or kube_ovn_subnets(plan, dc):
-            out.append(dc)
-    return out
+        subnets = kube_ovn_subnets(plan, dc)
+        if subnets and not (dcd or {}).get("kube_ovn_nodes"):
+            errors.append("dc %s: subnets %s are owned by kube-ovn but the DC has no kube_ovn_node hosts"
+                          % (dc, ", ".join(s["name"] for s in subnets)))
 
 
 def _check_settings_keys(plan, dc, errors):
@@ -112,9 +116,6 @@ def _check_ic(plan, dc, rendered, errors):
 def _check_subnets(plan, dc, cfg, rendered, errors):
     dcd = (plan.get("dcs") or {}).get(dc) or {}
     subnets = kube_ovn_subnets(plan, dc)
-    if subnets and not dcd.get("kube_ovn_nodes"):
-        errors.append("dc %s: subnets %s are owned by kube-ovn but the DC has no kube_ovn_node hosts"
-                      % (dc, ", ".join(s["name"] for s in subnets)))
     for sn in subnets:
         if sn.get("vlan") and sn["vlan"] not in (plan.get("vlans") or {}):
             errors.append("subnet %s: vlan '%s' is not a VLAN of the plan" % (sn["name"], sn["vlan"]))
@@ -154,6 +155,7 @@ def validate_plan_for_kube_ovn(plan):
     """Every Kube-OVN problem of the plan, as strings naming object and field (deduplicated, stable order)."""
     errors = []
     _check_nodes(plan, errors)
+    _check_orphans(plan, errors)
     for dc in _kube_dcs(plan):
         _check_settings_keys(plan, dc, errors)
         cfg = S.effective(plan, dc)

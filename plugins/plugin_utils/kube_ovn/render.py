@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: tridc.ovn contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Kube-OVN resources and Helm values of one DC, computed from the plan (docs/plan-schema.md).
 
 ``render_dc(plan, dc)`` is deterministic and never raises on a bad plan value: what cannot be normalized is

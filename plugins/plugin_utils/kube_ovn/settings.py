@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: tridc.ovn contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Kube-OVN settings of one DC: plan ``settings.kube_ovn`` overlaid with ``settings.kube_ovn.dcs[dc]`` and
 ``dcs[dc].kube_ovn``, then defaults filled in."""
 

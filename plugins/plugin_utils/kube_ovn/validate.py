@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: tridc.ovn contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Semantic validation of Kube-OVN resources, beyond what the CRD schemas check.
 
 The CRD schemas (v1.17.0) have no ``additionalProperties: false`` and no enums, so the API server accepts,

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: tridc.ovn contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The tridc.ovn plan engine: inventory topology in, one validated network plan out.
 
 Pure Python (standard library only); no Ansible imports, so it runs in tests, benchmarks and

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: tridc.ovn contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """DR routing computation: which DC takes over for which DC and which subnet.
 
 This is the one place the DR preferences are computed; the interconnection/DR roles and the

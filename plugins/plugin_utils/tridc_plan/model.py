@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: tridc.ovn contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Normalize the inventory's topology variables into plain, typed dicts.
 
 Structural problems (missing keys, wrong types, unknown keys, bad addresses) are reported

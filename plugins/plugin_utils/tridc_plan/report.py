@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: tridc.ovn contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Render the plan for people: a Markdown report for sign-off and a Graphviz picture."""
 
 from __future__ import annotations
@@ -18,6 +18,11 @@ def _table(header, rows):
     for row in rows:
         out.append("| " + " | ".join(str(c) if c not in (None, "") else "-" for c in row) + " |")
     return out
+
+
+def _bridge_text(b):
+    moves = " (moves %s)" % ",".join(b["addresses"]) if b["addresses"] else ""
+    return "%s ← %s trunks %s%s" % (b["name"], b["nic"], ",".join(str(t) for t in b["trunks"]), moves)
 
 
 def to_markdown(plan):
@@ -48,9 +53,7 @@ def to_markdown(plan):
         rows = []
         for node in dc["nodes"]:
             n = plan["nodes"][node]
-            bridges = "; ".join("%s ← %s trunks %s%s" % (b["name"], b["nic"], ",".join(str(t) for t in b["trunks"]),
-                                                          " (moves %s)" % ",".join(b["addresses"]) if b["addresses"] else "")
-                                for b in n["bridges"])
+            bridges = "; ".join(_bridge_text(b) for b in n["bridges"])
             rows.append([node, n["failure_domain"], ",".join(n["groups"]), n["mgmt_ip"], n["encap_ip"],
                          bridges, "`%s`" % n["bridge_mappings"] if n["bridge_mappings"] else ""])
         lines += _table(["node", "FD", "roles", "mgmt IP", "encap IP", "bridges", "ovn-bridge-mappings"], rows)

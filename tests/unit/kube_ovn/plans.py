@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: tridc.ovn contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Small hand-built plans following docs/plan-schema.md (one DC with Kube-OVN nodes, one without)."""
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ def _node(dc, ip, groups, gateway=False):
 
 
 def base_plan():
-    """dc1: 3 central/chassis hosts + 3 Kubernetes nodes (k1 has a NIC override, k3 is a gateway); dc2: chassis only."""
+    """dc1: 3 central/chassis hosts + 3 Kubernetes nodes (k1 has a NIC override, k3 is a gateway);
+    dc2: one central/chassis host and one Kubernetes gateway node. biz101 (kube-ovn) is stretched over both."""
     nodes = {
         "dc1-n1": _node("dc1", "10.90.1.11", ["ovn_central", "ovn_chassis", "ovn_ic_db"]),
         "dc1-n2": _node("dc1", "10.90.1.12", ["ovn_central", "ovn_chassis", "ovn_gateway"]),
@@ -24,6 +25,7 @@ def base_plan():
         "dc1-k2": _node("dc1", "10.90.1.22", ["kube_ovn_node"]),
         "dc1-k3": _node("dc1", "10.90.1.23", ["kube_ovn_node", "ovn_gateway"]),
         "dc2-n1": _node("dc2", "10.90.2.11", ["ovn_central", "ovn_chassis", "ovn_ic_db"]),
+        "dc2-k1": _node("dc2", "10.90.2.21", ["kube_ovn_node", "ovn_gateway"]),
     }
     members = [{"host": h, "ip": nodes[h]["mgmt_ip"]} for h in ("dc1-n1", "dc1-n2", "dc1-n3")]
     return copy.deepcopy({
@@ -32,7 +34,7 @@ def base_plan():
         "settings": {"datapath_type": "system", "encap_type": "geneve",
                      "ports": {"nb": 6641, "sb": 6642, "nb_raft": 6643, "sb_raft": 6644, "ic_nb": 6645, "ic_sb": 6646,
                                "ic_nb_raft": 6647, "ic_sb_raft": 6648},
-                     "kube_ovn": {"version": "v1.17.0"}},
+                     "kube_ovn": {"version": "v1.17.0", "svc_cidr": "10.96.0.0/16"}},
         "provider_networks": {
             "business": {"name": "business", "default_nic": "bond0", "nic_overrides": {"dc1-k1": "eth3", "dc1-n1": "eth9"},
                          "exclude_nodes": ["dc2-n1"], "mtu": 9000, "bridge": "br-business",
@@ -72,8 +74,8 @@ def base_plan():
                     "gateways": [{"host": "dc1-n2", "failure_domain": "rack2", "priority": 100},
                                  {"host": "dc1-n3", "failure_domain": "rack3", "priority": 90}],
                     "vlans": ["biz101", "biz102", "stor201"], "subnets": ["biz101", "biz102", "pods-dc1", "stor201"]},
-            "dc2": {"name": "dc2", "region": "city-a", "dr_role": "same_city_dr", "az": "az-dc2", "nodes": ["dc2-n1"],
-                    "chassis": ["dc2-n1"], "kube_ovn_nodes": [],
+            "dc2": {"name": "dc2", "region": "city-a", "dr_role": "same_city_dr", "az": "az-dc2", "nodes": ["dc2-k1", "dc2-n1"],
+                    "chassis": ["dc2-n1"], "kube_ovn_nodes": ["dc2-k1"],
                     "central": {"members": [{"host": "dc2-n1", "ip": "10.90.2.11"}], "bootstrap": "dc2-n1",
                                 "nb_connection": "ssl:10.90.2.11:6641", "sb_connection": "ssl:10.90.2.11:6642"},
                     "gateways": [], "vlans": ["biz101"], "subnets": ["biz101"]},

@@ -13,7 +13,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -86,22 +85,32 @@ class OvsdbServer(object):
         self.db = 'unix:' + self.sock
         self.pidfile = os.path.join(self.dir, 'ovsdb-server.pid')
         subprocess.run([tool, 'create', self.db_file, SCHEMA], check=True)
-        subprocess.run([server, self.db_file, '--remote=punix:' + self.sock, '--pidfile=' + self.pidfile,
-                        '--unixctl=' + os.path.join(self.dir, 'ovsdb-server.ctl'),
-                        '--log-file=' + os.path.join(self.dir, 'ovsdb-server.log'),
-                        '--detach', '--no-chdir'], check=True)
-        with open(self.pidfile) as handle:
-            self.pid = int(handle.read().strip())
-        self.vsctl('--no-wait', 'init')
+        # a child process (not --detach), so that stop() can reap it
+        self.proc = subprocess.Popen([server, self.db_file, '--remote=punix:' + self.sock, '--pidfile=' + self.pidfile,
+                                      '--unixctl=' + os.path.join(self.dir, 'ovsdb-server.ctl'),
+                                      '--log-file=' + os.path.join(self.dir, 'ovsdb-server.log'),
+                                      '--no-chdir', '-vconsole:off'],
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # ready when the first transaction (init) succeeds
+        deadline = time.monotonic() + 10
+        while True:
+            init = subprocess.run([self.vsctl_bin, '--db=' + self.db, '--timeout=2', '--no-wait', 'init'],
+                                  capture_output=True, text=True, check=False)
+            if init.returncode == 0:
+                break
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                pytest.fail('ovsdb-server did not start (rc=%s): %s' % (self.proc.returncode, init.stderr))
+            time.sleep(0.02)
 
     def stop(self):
-        try:
-            os.kill(self.pid, signal.SIGTERM)
-            for dummy in range(100):
-                os.kill(self.pid, 0)
-                time.sleep(0.02)
-        except OSError:
-            pass
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def vsctl(self, *args):
@@ -194,6 +203,8 @@ def run_adhoc(module, args, check=False, diff=False):
     env['ANSIBLE_LOCALHOST_WARNING'] = 'false'
     env['ANSIBLE_INVENTORY_UNPARSED_WARNING'] = 'false'
     env['ANSIBLE_STDOUT_CALLBACK'] = 'ansible.builtin.minimal'
+    env['ANSIBLE_CALLBACK_RESULT_FORMAT'] = 'json'
+    env.pop('ANSIBLE_CONFIG', None)   # run in an empty directory: no ansible.cfg applies
     env['ANSIBLE_NOCOLOR'] = 'true'
     ansible = os.path.join(os.path.dirname(sys.executable), 'ansible')
     if not os.path.exists(ansible):
@@ -204,9 +215,12 @@ def run_adhoc(module, args, check=False, diff=False):
         cmd.append('--check')
     if diff:
         cmd.append('--diff')
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    with tempfile.TemporaryDirectory() as cwd:
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False, cwd=cwd)
     assert proc.returncode in (0, 2), proc.stderr + proc.stdout
     # minimal callback: [diff text] then "localhost | CHANGED => {json}"
     marker = re.search(r'^localhost \| [A-Z]+ => ', proc.stdout, re.M)
     assert marker, proc.stdout
-    return json.JSONDecoder().raw_decode(proc.stdout, marker.end())[0]
+    result = json.JSONDecoder().raw_decode(proc.stdout, marker.end())[0]
+    result['_stdout'] = proc.stdout
+    return result
