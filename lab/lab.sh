@@ -74,13 +74,14 @@ in_ns_of() {  # in_ns_of PID|host cmd...
   if [ "$pid" = host ]; then "$@"; else netns "$pid" "$@"; fi
 }
 
+# veth_ok PID_A IF_A PID_B IF_B: both ends of the pair are there
+veth_ok() { has_link "$1" "$2" && has_link "$3" "$4"; }
+
 # make_veth PID_A IF_A PID_B IF_B: veth pair straight between two namespaces ("host" = this
-# host's namespace), tx checksum offload off on both ends, both up.
-# Returns 0 when it created the pair, 1 when both ends were already there.
+# host's namespace), tx checksum offload off on both ends, both up. A leftover end whose
+# peer vanished (its container was recreated) is deleted first.
 make_veth() {
   local pa=$1 a=$2 pb=$3 b=$4 ea=() eb=()
-  if has_link "$pa" "$a" && has_link "$pb" "$b"; then return 1; fi
-  # one end without its peer: the other namespace was recreated; start over
   if has_link "$pa" "$a"; then in_ns_of "$pa" ip link del dev "$a"; fi
   if has_link "$pb" "$b"; then in_ns_of "$pb" ip link del dev "$b"; fi
   [ "$pa" = host ] || ea=(netns "$pa")
@@ -91,7 +92,14 @@ make_veth() {
   in_ns_of "$pb" ethtool -K "$b" tx off >/dev/null
   in_ns_of "$pa" ip link set dev "$a" up
   in_ns_of "$pb" ip link set dev "$b" up
-  return 0
+}
+
+# tor_unplug PID PORT...: remove ports from the ToR bridge before their veth is recreated
+# (re-adding a port of the same name in one transaction keeps the stale device open)
+tor_unplug() {
+  local pid=$1 port args=(); shift
+  for port in "$@"; do args+=(-- --if-exists del-port tor "$port"); done
+  inside "$pid" ovs-vsctl --timeout=30 "${args[@]}"
 }
 
 wait_systemd() {  # wait_systemd CONTAINER: until systemd finished booting (running/degraded)
@@ -168,7 +176,8 @@ start_containers() {
   mapfile -t hosts < <(add_hosts_args)
   for d in "${DCS[@]}"; do
     ensure_container "$(tor_name "$d")" "$TOR_IMAGE" "tor$d" tor --label "$LABEL.dc=dc$d" \
-      --sysctl net.ipv4.ip_forward=1 --sysctl net.ipv4.conf.all.rp_filter=0
+      --sysctl net.ipv4.ip_forward=1 --sysctl net.ipv4.conf.all.rp_filter=0 \
+      --sysctl net.ipv6.conf.all.disable_ipv6=1 --sysctl net.ipv6.conf.default.disable_ipv6=1
   done
   for d in "${DCS[@]}"; do for i in "${NODES[@]}"; do
     ensure_container "$(node_name "$d" "$i")" "$NODE_IMAGE" "$(node_host "$d" "$i")" node \
@@ -197,7 +206,8 @@ wire_tor() {
   done
 
   # routed WAN link to this host
-  if make_veth host "$(wan_host_if "$d")" "$tpid" wan; then
+  if ! veth_ok host "$(wan_host_if "$d")" "$tpid" wan; then
+    make_veth host "$(wan_host_if "$d")" "$tpid" wan
     ip addr replace "$(wan_host_ip "$d")/30" dev "$(wan_host_if "$d")"
     netns "$tpid" ip addr replace "$(wan_tor_ip "$d")/30" dev wan
   fi
@@ -215,6 +225,7 @@ wire_tor() {
       inside "$tpid" ip netns add "$name"
     fi
     if ! inside "$tpid" ip link show dev "$name" >/dev/null 2>&1; then
+      tor_unplug "$tpid" "$name"
       inside "$tpid" ip -n "$name" link del dev eth0 2>/dev/null || true
       inside "$tpid" ip link add "$name" type veth peer name eth0 netns "$name"
       inside "$tpid" ethtool -K "$name" tx off >/dev/null
@@ -224,8 +235,7 @@ wire_tor() {
       inside "$tpid" ip -n "$name" link set dev eth0 up
       inside "$tpid" ip -n "$name" addr replace "$vmaddr" dev eth0
       inside "$tpid" ip -n "$name" route replace default via "$vmgw"
-      inside "$tpid" ovs-vsctl --timeout=30 -- --if-exists del-port tor "$name" \
-        -- add-port tor "$name" -- set port "$name" tag="$vmvlan"
+      inside "$tpid" ovs-vsctl --timeout=30 add-port tor "$name" -- set port "$name" tag="$vmvlan"
     fi
   done
 }
@@ -234,10 +244,13 @@ wire_stretch() {
   local a b vlans pa pb
   IFS=: read -r a b vlans <<<"$STRETCH"
   pa=$(pid_of "$(tor_name "$a")"); pb=$(pid_of "$(tor_name "$b")")
-  if make_veth "$pa" "to-tor$b" "$pb" "to-tor$a"; then
-    inside "$pa" ovs-vsctl --timeout=30 -- --if-exists del-port tor "to-tor$b" -- add-port tor "to-tor$b" \
+  if ! veth_ok "$pa" "to-tor$b" "$pb" "to-tor$a"; then
+    tor_unplug "$pa" "to-tor$b"
+    tor_unplug "$pb" "to-tor$a"
+    make_veth "$pa" "to-tor$b" "$pb" "to-tor$a"
+    inside "$pa" ovs-vsctl --timeout=30 add-port tor "to-tor$b" \
       -- set port "to-tor$b" vlan_mode=trunk trunks="$vlans"
-    inside "$pb" ovs-vsctl --timeout=30 -- --if-exists del-port tor "to-tor$a" -- add-port tor "to-tor$a" \
+    inside "$pb" ovs-vsctl --timeout=30 add-port tor "to-tor$a" \
       -- set port "to-tor$a" vlan_mode=trunk trunks="$vlans"
   fi
 }
@@ -249,14 +262,18 @@ wire_node() {
   npid=$(pid_of "$node"); tpid=$(pid_of "$tor")
   biz=$(tr ' ' ',' <<<"${BIZ_VLANS[$d]}"); stor=$(tr ' ' ',' <<<"${STOR_VLANS[$d]}")
   netns "$npid" ip link set dev lo up
-  if make_veth "$tpid" "n$i-e0" "$npid" eth0; then
-    ovs+=(-- --if-exists del-port tor "n$i-e0" -- add-port tor "n$i-e0"
+  if ! veth_ok "$tpid" "n$i-e0" "$npid" eth0; then
+    tor_unplug "$tpid" "n$i-e0"
+    make_veth "$tpid" "n$i-e0" "$npid" eth0
+    ovs+=(-- add-port tor "n$i-e0"
           -- set port "n$i-e0" vlan_mode=native-untagged tag=$MGMT_VLAN trunks="$MGMT_VLAN,$biz")
     netns "$npid" ip addr replace "$(mgmt_ip "$d" "$i")/24" dev eth0
     netns "$npid" ip route replace default via "10.90.$d.1" dev eth0
   fi
-  if make_veth "$tpid" "n$i-e1" "$npid" eth1; then
-    ovs+=(-- --if-exists del-port tor "n$i-e1" -- add-port tor "n$i-e1"
+  if ! veth_ok "$tpid" "n$i-e1" "$npid" eth1; then
+    tor_unplug "$tpid" "n$i-e1"
+    make_veth "$tpid" "n$i-e1" "$npid" eth1
+    ovs+=(-- add-port tor "n$i-e1"
           -- set port "n$i-e1" vlan_mode=native-untagged tag=$UNDERLAY_VLAN trunks="$UNDERLAY_VLAN,$stor")
     netns "$npid" ip addr replace "$(under_ip "$d" "$i")/24" dev eth1
   fi

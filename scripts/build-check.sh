@@ -11,13 +11,11 @@ cd "$ROOT"
 TARBALL=$(ls "$WORK"/dist/tridc-ovn-*.tar.gz)
 "$BIN/ansible-galaxy" collection install --offline --force -p "$WORK/coll" "$TARBALL" >/dev/null
 export ANSIBLE_COLLECTIONS_PATH=$WORK/coll
-for f in plugins/filter/*.py; do
-  name=$(basename "$f" .py)
-  "$BIN/ansible-doc" -t filter "tridc.ovn.$name" >/dev/null
-done
-for f in plugins/modules/*.py; do
-  name=$(basename "$f" .py)
-  "$BIN/ansible-doc" -t module "tridc.ovn.$name" >/dev/null
+for kind in filter callback modules; do
+  for f in plugins/$kind/*.py; do
+    [ -e "$f" ] || continue
+    "$BIN/ansible-doc" -t "${kind%s}" "tridc.ovn.$(basename "$f" .py)" >/dev/null
+  done
 done
 cd "$WORK"
 printf "[defaults]\n" > "$WORK/ansible.cfg"

@@ -1,7 +1,7 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
-# Copyright: tridc.ovn developers
-# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+# Copyright: tridc.ovn contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ description:
   - Other scalar columns are only managed when their option is given.
   - Ports are single-interface ports; the port and its interface have the same name. Bonds are not supported.
 author:
-  - tridc.ovn developers
+  - tridc.ovn contributors (!UNKNOWN)
 requirements:
   - C(ovs-vsctl) on the managed node and a reachable C(ovsdb-server).
 attributes:
@@ -32,6 +32,7 @@ attributes:
     support: full
     description: Returns the bridge before and after the change.
   platform:
+    support: full
     platforms: posix
     description: Runs on the node that hosts the Open vSwitch database (or reaches it through O(db)).
 options:

