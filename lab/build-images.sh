@@ -114,6 +114,13 @@ write_build_sources() {
 }
 
 image_exists() { podman image exists "$1"; }
+image_id() { podman image inspect -f '{{.Id}}' "$1" 2>/dev/null || true; }
+drop_old_image() {  # drop_old_image OLD_ID NAME: remove the image NAME pointed to before (if unused)
+  local old=$1 name=$2
+  [ -n "$old" ] && [ "$old" != "$(image_id "$name")" ] || return 0
+  podman rmi "$old" >/dev/null 2>&1 ||
+    log "old $name image ${old:0:12} is still in use; lab.sh down removes it"
+}
 
 # ---------------------------------------------------------------- 1. node image
 build_node_image() {
@@ -163,10 +170,12 @@ EOF
   echo tridc-node >"$rootfs/etc/hostname"
 
   log "import $NODE_IMAGE"
-  image_exists "$NODE_IMAGE" && podman rmi -f "$NODE_IMAGE" >/dev/null
+  local old; old=$(image_id "$NODE_IMAGE")
   tar -C "$rootfs" --numeric-owner -c . |
     podman import -q --change 'CMD=["/sbin/init"]' --change STOPSIGNAL=SIGRTMIN+3 \
+      --change LABEL=tridc.lab.image=node \
       --message "tridc lab node ($SUITE minbase)" - "$NODE_IMAGE" >/dev/null
+  drop_old_image "$old" "$NODE_IMAGE"
   rm -rf "$rootfs"
 }
 
@@ -193,10 +202,16 @@ build_mirror() {
   ls "$tmp"/*.deb >/dev/null 2>&1 || die "no packages downloaded"
   (cd "$tmp" && dpkg-scanpackages -m . /dev/null >Packages 2>/dev/null && gzip -9nc Packages >Packages.gz)
   write_release "$tmp"
-  rm -rf "$MIRROR_DIR"
-  mv "$tmp" "$MIRROR_DIR"
+  if [ -d "$MIRROR_DIR" ] && command -v rsync >/dev/null; then
+    # update in place: running containers (molecule) may have the directory bind-mounted
+    rsync -a --delete "$tmp/" "$MIRROR_DIR/"
+    rm -rf "$tmp"
+  else
+    rm -rf "$MIRROR_DIR"
+    mv "$tmp" "$MIRROR_DIR"
+  fi
   rm -f "$srcfile"
-  log "mirror: $(ls "$MIRROR_DIR"/*.deb | wc -l) packages, $(du -sh "$MIRROR_DIR" | cut -f1)"
+  log "mirror: $(find "$MIRROR_DIR" -maxdepth 1 -name '*.deb' | wc -l) packages, $(du -sh "$MIRROR_DIR" | cut -f1)"
 }
 
 write_release() {  # a minimal Release file for the flat repository
@@ -228,11 +243,16 @@ build_tor_image() {
       systemctl enable openvswitch-switch.service >/dev/null 2>&1
       systemctl disable ssh.service >/dev/null 2>&1
       echo tridc-tor >/etc/hostname'
-  image_exists "$TOR_IMAGE" && podman rmi -f "$TOR_IMAGE" >/dev/null
-  podman commit -q --change 'CMD=["/sbin/init"]' --change STOPSIGNAL=SIGRTMIN+3 "$ctr" "$TOR_IMAGE" >/dev/null
+  local old; old=$(image_id "$TOR_IMAGE")
+  podman commit -q --change 'CMD=["/sbin/init"]' --change STOPSIGNAL=SIGRTMIN+3 \
+    --change LABEL=tridc.lab.image=tor "$ctr" "$TOR_IMAGE" >/dev/null
   podman rm -f "$ctr" >/dev/null
+  drop_old_image "$old" "$TOR_IMAGE"
 }
 
+if [ "$FORCE" = 1 ] && [ -n "$(podman ps -aq --filter label=tridc.lab=1)" ]; then
+  log "note: lab containers exist; they keep running on the previous images until lab.sh down/up"
+fi
 T0=$(date +%s.%N)
 rebuilt=0
 if [ "$FORCE" = 1 ] || ! image_exists "$NODE_IMAGE"; then

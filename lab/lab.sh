@@ -6,6 +6,8 @@
 #   lab/lab.sh down [--images]  remove exactly what `up` made (idempotent)
 #   lab/lab.sh status           containers and reachability
 #   lab/lab.sh verify-connect   ansible ping, mirror, VM gateways, cross-DC pings
+#   lab/lab.sh tor D CMD...     run CMD in ToR D (e.g. lab/lab.sh tor 1 ovs-vsctl show)
+#   lab/lab.sh vm D NAME CMD... run CMD in legacy VM NAME of DC D (e.g. lab/lab.sh vm 3 vm103 ip a)
 set -euo pipefail
 
 LAB=$(cd "$(dirname "$0")" && pwd)
@@ -51,8 +53,13 @@ under_ip()  { echo "10.91.$1.1$2"; }
 wan_host_if() { echo "tridc-wan$1"; }
 wan_host_ip() { echo "10.99.$1.1"; }
 wan_tor_ip()  { echo "10.99.$1.2"; }
+# fixed MACs, so that a recreated node/ToR/VM does not leave stale ARP entries behind
+node_mac() { printf '02:00:00:%02x:%02x:%02x\n' "$1" "$2" "$3"; }                # DC I NIC
+gw_mac()   { printf '02:00:01:%02x:%02x:%02x\n' "$1" $(($2 >> 8)) $(($2 & 255)); } # DC VLAN
+vm_mac()   { printf '02:00:02:%02x:%02x:%02x\n' "$1" $(($2 >> 8)) $(($2 & 255)); } # DC VLAN
 
-RUN_OPTS=(--systemd=always --network none --cap-add NET_ADMIN,NET_RAW,SYS_ADMIN,SYS_NICE
+RUN_OPTS=(--systemd=always --network none
+          --cap-add NET_ADMIN --cap-add NET_RAW --cap-add SYS_ADMIN --cap-add SYS_NICE
           --device /dev/net/tun --label "$LABEL=1")
 
 # ------------------------------------------------------------------ helpers
@@ -77,15 +84,16 @@ in_ns_of() {  # in_ns_of PID|host cmd...
 # veth_ok PID_A IF_A PID_B IF_B: both ends of the pair are there
 veth_ok() { has_link "$1" "$2" && has_link "$3" "$4"; }
 
-# make_veth PID_A IF_A PID_B IF_B: veth pair straight between two namespaces ("host" = this
-# host's namespace), tx checksum offload off on both ends, both up. A leftover end whose
+# make_veth PID_A IF_A PID_B IF_B [MAC_B]: veth pair straight between two namespaces ("host" =
+# this host's namespace), tx checksum offload off on both ends, both up. A leftover end whose
 # peer vanished (its container was recreated) is deleted first.
 make_veth() {
   local pa=$1 a=$2 pb=$3 b=$4 ea=() eb=()
+  [ -z "${5:-}" ] || eb+=(address "$5")
   if has_link "$pa" "$a"; then in_ns_of "$pa" ip link del dev "$a"; fi
   if has_link "$pb" "$b"; then in_ns_of "$pb" ip link del dev "$b"; fi
   [ "$pa" = host ] || ea=(netns "$pa")
-  [ "$pb" = host ] || eb=(netns "$pb")
+  [ "$pb" = host ] || eb+=(netns "$pb")
   ip link add "$a" "${ea[@]}" type veth peer name "$b" "${eb[@]}"
   # frames with a partial checksum that pass OVS userspace are dropped by the receiver
   in_ns_of "$pa" ethtool -K "$a" tx off >/dev/null
@@ -143,8 +151,7 @@ mirror_pid() {  # prints the pid of our mirror http server if it is running
 host_setup() {
   mkdir -p "$STATE/ssh"
   [ -s "$KEY" ] || ssh-keygen -q -t ed25519 -N '' -C tridc-lab -f "$KEY"
-  # forwarding between the DCs' WAN links; remember the value we found
-  [ -s "$STATE/ip_forward.orig" ] || sysctl -n net.ipv4.ip_forward >"$STATE/ip_forward.orig"
+  # forwarding between the DCs' WAN links (left on by down: podman networks need it as well)
   sysctl -qw net.ipv4.ip_forward=1
   iptables_rule filter FORWARD -i tridc-wan+ -o tridc-wan+
   iptables_rule filter INPUT -i tridc-wan+
@@ -153,11 +160,19 @@ host_setup() {
   ip -4 addr show dev lo | grep -q " $MIRROR_IP/32 " || ip addr add "$MIRROR_IP/32" dev lo
   if ! mirror_pid >/dev/null; then
     [ -s "$MIRROR_DIR/Packages.gz" ] || die "no mirror in $MIRROR_DIR (run lab/build-images.sh)"
-    setsid python3 -m http.server "$MIRROR_PORT" --bind "$MIRROR_IP" --directory "$MIRROR_DIR" \
+    # a daemon: own session, no descriptors inherited from whoever ran `up` (beyond 0-2)
+    # (the launcher writes its own pid, which http.server keeps through exec)
+    rm -f "$MIRROR_PIDFILE"
+    setsid python3 -c '
+import os, sys
+os.closerange(3, 65536)
+with open(sys.argv[1], "w") as f:
+    f.write("%d\n" % os.getpid())
+os.execvp(sys.argv[2], sys.argv[2:])' "$MIRROR_PIDFILE" \
+      python3 -m http.server "$MIRROR_PORT" --bind "$MIRROR_IP" --directory "$MIRROR_DIR" \
       </dev/null >"$STATE/mirror.log" 2>&1 &
-    echo $! >"$MIRROR_PIDFILE"
     for _ in $(seq 1 50); do
-      (exec 3<>"/dev/tcp/$MIRROR_IP/$MIRROR_PORT") 2>/dev/null && break
+      [ -s "$MIRROR_PIDFILE" ] && (exec 3<>"/dev/tcp/$MIRROR_IP/$MIRROR_PORT") 2>/dev/null && break
       sleep 0.1
     done
     mirror_pid >/dev/null || die "mirror http server did not start (see $STATE/mirror.log)"
@@ -174,10 +189,13 @@ add_hosts_args() {  # --add-host for every lab node (management addresses)
 start_containers() {
   local d i hosts
   mapfile -t hosts < <(add_hosts_args)
+  # ToRs: routers without IPv6; ARP only answered on the interface holding the address (the
+  # kernel also sees every frame of the OVS ports, and would answer for gw10 on n1-e0 too)
   for d in "${DCS[@]}"; do
     ensure_container "$(tor_name "$d")" "$TOR_IMAGE" "tor$d" tor --label "$LABEL.dc=dc$d" \
       --sysctl net.ipv4.ip_forward=1 --sysctl net.ipv4.conf.all.rp_filter=0 \
-      --sysctl net.ipv6.conf.all.disable_ipv6=1 --sysctl net.ipv6.conf.default.disable_ipv6=1
+      --sysctl net.ipv6.conf.all.disable_ipv6=1 --sysctl net.ipv6.conf.default.disable_ipv6=1 \
+      --sysctl net.ipv4.conf.all.arp_ignore=1
   done
   for d in "${DCS[@]}"; do for i in "${NODES[@]}"; do
     ensure_container "$(node_name "$d" "$i")" "$NODE_IMAGE" "$(node_host "$d" "$i")" node \
@@ -194,7 +212,8 @@ wire_tor() {
   local ovs=(ovs-vsctl --timeout=30 -- --may-exist add-br tor -- set bridge tor datapath_type=netdev)
   for gw in ${GATEWAYS[$d]}; do
     vlan=${gw%%:*}
-    ovs+=(-- --may-exist add-port tor "gw$vlan" -- set interface "gw$vlan" type=internal
+    ovs+=(-- --may-exist add-port tor "gw$vlan"
+          -- set interface "gw$vlan" type=internal mac="\"$(gw_mac "$d" "$vlan")\""
           -- set port "gw$vlan" tag="$vlan")
   done
   inside "$tpid" "${ovs[@]}"
@@ -227,7 +246,7 @@ wire_tor() {
     if ! inside "$tpid" ip link show dev "$name" >/dev/null 2>&1; then
       tor_unplug "$tpid" "$name"
       inside "$tpid" ip -n "$name" link del dev eth0 2>/dev/null || true
-      inside "$tpid" ip link add "$name" type veth peer name eth0 netns "$name"
+      inside "$tpid" ip link add "$name" type veth peer name eth0 netns "$name" address "$(vm_mac "$d" "$vmvlan")"
       inside "$tpid" ethtool -K "$name" tx off >/dev/null
       inside "$tpid" ip netns exec "$name" ethtool -K eth0 tx off >/dev/null
       inside "$tpid" ip link set dev "$name" up
@@ -264,17 +283,17 @@ wire_node() {
   netns "$npid" ip link set dev lo up
   if ! veth_ok "$tpid" "n$i-e0" "$npid" eth0; then
     tor_unplug "$tpid" "n$i-e0"
-    make_veth "$tpid" "n$i-e0" "$npid" eth0
+    make_veth "$tpid" "n$i-e0" "$npid" eth0 "$(node_mac "$d" "$i" 0)"
     ovs+=(-- add-port tor "n$i-e0"
-          -- set port "n$i-e0" vlan_mode=native-untagged tag=$MGMT_VLAN trunks="$MGMT_VLAN,$biz")
+          -- set port "n$i-e0" vlan_mode=native-untagged tag="$MGMT_VLAN" trunks="$MGMT_VLAN,$biz")
     netns "$npid" ip addr replace "$(mgmt_ip "$d" "$i")/24" dev eth0
     netns "$npid" ip route replace default via "10.90.$d.1" dev eth0
   fi
   if ! veth_ok "$tpid" "n$i-e1" "$npid" eth1; then
     tor_unplug "$tpid" "n$i-e1"
-    make_veth "$tpid" "n$i-e1" "$npid" eth1
+    make_veth "$tpid" "n$i-e1" "$npid" eth1 "$(node_mac "$d" "$i" 1)"
     ovs+=(-- add-port tor "n$i-e1"
-          -- set port "n$i-e1" vlan_mode=native-untagged tag=$UNDERLAY_VLAN trunks="$UNDERLAY_VLAN,$stor")
+          -- set port "n$i-e1" vlan_mode=native-untagged tag="$UNDERLAY_VLAN" trunks="$UNDERLAY_VLAN,$stor")
     netns "$npid" ip addr replace "$(under_ip "$d" "$i")/24" dev eth1
   fi
   [ ${#ovs[@]} -eq 0 ] || inside "$tpid" ovs-vsctl --timeout=30 "${ovs[@]}"
@@ -343,24 +362,29 @@ cmd_down() {
       iptables -w -t "$table" "${rule[@]}"
     done < <(iptables -w -t "$table" -S | grep -- "--comment $TAG " || true)
   done
-  if [ -s "$STATE/ip_forward.orig" ]; then
-    sysctl -qw net.ipv4.ip_forward="$(cat "$STATE/ip_forward.orig")"
-    rm -f "$STATE/ip_forward.orig"
-  fi
+  # net.ipv4.ip_forward stays 1: podman's bridge networks (other containers on this host)
+  # rely on it too, and switching it off under them would cut them off
   rm -f "$STATE/up"
+  # old images left untagged by a rebuild (FORCE=1 build-images.sh) while the lab ran
+  podman images -q --filter dangling=true --filter label=tridc.lab.image |
+    xargs -r podman rmi >/dev/null 2>&1 || true
   if [ "$images" = 1 ]; then
     for image in "$NODE_IMAGE" "$TOR_IMAGE"; do
-      if podman image exists "$image"; then podman rmi -f "$image" >/dev/null; fi
+      # never forced: molecule scenarios run containers from the node image as well
+      if podman image exists "$image" && ! podman rmi "$image" >/dev/null 2>&1; then
+        log "$image is in use by other containers; kept"
+      fi
     done
   fi
   log "lab down in $(since "$t0") s"
 }
 
 # ------------------------------------------------------------------ status / verify
+# shellcheck disable=SC2016  # $1/$2 expand in the inner bash
 tcp_open() { timeout 2 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$1" "$2" 2>/dev/null; }
 
 cmd_status() {
-  local d i name state ip ssh
+  local d i name state ip ssh vm vlan addr gw ok pid
   printf '%-16s %-5s %-10s %-13s %s\n' CONTAINER ROLE STATE MGMT SSH
   for d in "${DCS[@]}"; do
     name=$(tor_name "$d")
@@ -373,6 +397,16 @@ cmd_status() {
       printf '%-16s %-5s %-10s %-13s %s\n' "$name" node "$state" "$ip" "$ssh"
     done
   done
+  printf '\n%-16s %-8s %-6s %-15s %s\n' TOR VM VLAN ADDRESS PINGS-GW
+  for d in "${DCS[@]}"; do
+    running "$(tor_name "$d")" || continue
+    for vm in ${VMS[$d]}; do
+      IFS=: read -r name vlan addr gw <<<"$vm"
+      ok=no; if vm_ping "$d" "$name" "$gw" >/dev/null 2>&1; then ok=yes; fi
+      printf '%-16s %-8s %-6s %-15s %s\n' "$(tor_name "$d")" "$name" "$vlan" "${addr%/*}" "$ok"
+    done
+  done
+  echo
   if pid=$(mirror_pid); then echo "mirror: http://$MIRROR_IP:$MIRROR_PORT/ (pid $pid)"; else echo "mirror: not running"; fi
 }
 
@@ -387,6 +421,7 @@ vm_ping() {  # vm_ping DC VM TARGET
 }
 node_run() {  # node_run DC I cmd...: over ssh, as Ansible would
   local ip; ip=$(mgmt_ip "$1" "$2"); shift 2
+  # shellcheck disable=SC2029  # fixed command lines from this script
   ssh "${SSH_OPTS[@]}" "root@$ip" "$@"
 }
 
@@ -413,12 +448,45 @@ cmd_verify_connect() {
   log "verify-connect: all passed"
 }
 
-usage() { sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+
+cmd_tor() {  # cmd_tor D CMD...
+  [ $# -ge 2 ] || usage
+  local d=$1; shift
+  running "$(tor_name "$d")" || die "$(tor_name "$d") is not running"
+  inside "$(pid_of "$(tor_name "$d")")" "$@"
+}
+cmd_vm() {  # cmd_vm D NAME CMD...
+  [ $# -ge 3 ] || usage
+  local d=$1 name=$2; shift 2
+  running "$(tor_name "$d")" || die "$(tor_name "$d") is not running"
+  inside "$(pid_of "$(tor_name "$d")")" ip netns exec "$name" "$@"
+}
+
+# One up/down at a time. A directory lock with the owner's pid, not flock: the daemons that
+# `up` starts (conmon, the mirror server) would inherit a flock descriptor and hold it forever.
+lock() {
+  local dir=$STATE/lock.d owner deadline=$((SECONDS + 600))
+  mkdir -p "$STATE"
+  while ! mkdir "$dir" 2>/dev/null; do
+    owner=$(cat "$dir/pid" 2>/dev/null || true)
+    if [ -n "$owner" ] && ! kill -0 "$owner" 2>/dev/null; then
+      rm -rf "$dir"          # its owner died
+      continue
+    fi
+    [ $SECONDS -lt $deadline ] || die "another lab.sh up/down (pid ${owner:-?}) holds $dir"
+    sleep 0.5
+  done
+  echo $$ >"$dir/pid"
+  trap 'rm -rf "$STATE/lock.d"' EXIT
+}
 
 case "${1:-}" in
-  up) cmd_up ;;
-  down) shift; cmd_down "$@" ;;
+  up) lock; cmd_up ;;
+  down) shift; lock; cmd_down "$@" ;;
   status) cmd_status ;;
   verify-connect|verify) cmd_verify_connect ;;
+  tor) shift; cmd_tor "$@" ;;
+  vm) shift; cmd_vm "$@" ;;
   *) usage ;;
 esac

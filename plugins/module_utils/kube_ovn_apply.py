@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: tridc.ovn contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Server-side apply of Kube-OVN resources with the ``kubernetes`` client (used by tridc.ovn.kube_ovn_apply).
 
 No Ansible imports: ``run()`` takes the parameters, a ``kubernetes.client.ApiClient`` and check mode, and
@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type  # pylint: disable=invalid-name
 
 import copy
+import json
 import re
 import time
 
@@ -128,8 +129,8 @@ def flatten_resources(resources):
     seen = set()
     for obj in objs:
         if not isinstance(obj, dict) or obj.get("kind") not in ORDER:
-            raise ApplyError("unsupported resource %r: kinds are %s" % (obj if not isinstance(obj, dict) else obj.get("kind"),
-                                                                       ", ".join(ORDER)))
+            what = obj.get("kind") if isinstance(obj, dict) else obj
+            raise ApplyError("unsupported resource %r: kinds are %s" % (what, ", ".join(ORDER)))
         if obj["kind"] == "ConfigMap" and (_ns(obj), _name(obj)) != IC_CONFIGMAP:
             raise ApplyError("ConfigMap %s/%s: only %s/%s is managed" % (_ns(obj), _name(obj), IC_CONFIGMAP[0], IC_CONFIGMAP[1]))
         ident = (obj["kind"], _name(obj))
@@ -177,16 +178,22 @@ class Cluster(object):
         self.field_manager = field_manager
         self.field_validation = field_validation
 
-    def _plain(self, model):
-        return self.client.sanitize_for_serialization(model)
+    @staticmethod
+    def _json(response):
+        """The raw JSON body. Every call uses _preload_content=False: the generated client only deserializes the
+        status codes in its response map, and a server-side apply that creates an object answers 201."""
+        data = response.data
+        if isinstance(data, bytes):
+            data = data.decode("utf-8")
+        return json.loads(data) if data else None
 
     def get(self, kind, name, namespace=None):
         try:
             if kind == "ConfigMap":
-                return self._plain(self.core.read_namespaced_config_map(name, namespace))
+                return self._json(self.core.read_namespaced_config_map(name, namespace, _preload_content=False))
             if kind == "Node":
-                return self._plain(self.core.read_node(name))
-            return self.custom.get_cluster_custom_object(GROUP, VERSION, KINDS[kind], name)
+                return self._json(self.core.read_node(name, _preload_content=False))
+            return self._json(self.custom.get_cluster_custom_object(GROUP, VERSION, KINDS[kind], name, _preload_content=False))
         except ApiException as exc:
             if exc.status == 404:
                 return None
@@ -194,17 +201,20 @@ class Cluster(object):
 
     def apply(self, obj, dry_run, force):
         kwargs = {"field_manager": self.field_manager, "force": bool(force), "_content_type": APPLY_CONTENT_TYPE,
-                  "field_validation": self.field_validation}
+                  "field_validation": self.field_validation, "_preload_content": False}
         if dry_run:
             kwargs["dry_run"] = "All"
         if obj["kind"] == "ConfigMap":
-            return self._plain(self.core.patch_namespaced_config_map(_name(obj), _ns(obj), obj, **kwargs))
-        return self.custom.patch_cluster_custom_object(GROUP, VERSION, KINDS[obj["kind"]], _name(obj), obj, **kwargs)
+            return self._json(self.core.patch_namespaced_config_map(_name(obj), _ns(obj), obj, **kwargs))
+        return self._json(self.custom.patch_cluster_custom_object(GROUP, VERSION, KINDS[obj["kind"]], _name(obj), obj, **kwargs))
 
     def list(self, kind, selector):
         if kind == "ConfigMap":
-            return self._plain(self.core.list_namespaced_config_map(IC_CONFIGMAP[0], label_selector=selector)).get("items") or []
-        return (self.custom.list_cluster_custom_object(GROUP, VERSION, KINDS[kind], label_selector=selector) or {}).get("items") or []
+            resp = self.core.list_namespaced_config_map(IC_CONFIGMAP[0], label_selector=selector, _preload_content=False)
+        else:
+            resp = self.custom.list_cluster_custom_object(GROUP, VERSION, KINDS[kind], label_selector=selector,
+                                                          _preload_content=False)
+        return (self._json(resp) or {}).get("items") or []
 
     def delete(self, kind, name, namespace=None, dry_run=False):
         kwargs = {"dry_run": "All"} if dry_run else {}
@@ -217,7 +227,6 @@ def api_error_text(exc):
     body = getattr(exc, "body", None)
     if body:
         try:
-            import json
             return json.loads(body).get("message") or str(body)
         except (ValueError, AttributeError):
             return str(body)

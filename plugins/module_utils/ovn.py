@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
-# Copyright: tridc.ovn developers
-# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+# Copyright: tridc.ovn contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Shared code of the tridc.ovn OVN control-plane modules.
 
 * :data:`DATABASES` - where the Debian OVN packages keep the four OVN databases
@@ -287,18 +287,52 @@ def _member_view(member):
     )
 
 
+def _describe(view):
+    """A member's state in a few words, for messages."""
+    if view['running'] and view['status']:
+        return view['status']
+    if view['clustered']:
+        return 'clustered database of cluster %s, server not running' % ((view['cid'] or 'unknown')[:8])
+    if view['standalone']:
+        return 'standalone database'
+    return 'no database'
+
+
 def majority(count):
     """The number of votes a raft cluster of ``count`` servers needs."""
     return count // 2 + 1
 
 
+def member_inputs(members, facts=None, proto='ssl', port=None):
+    """Build :func:`check_cluster`'s member list.
+
+    ``members`` are dicts with ``host`` and either ``address`` or ``ip`` (then ``proto`` and ``port``
+    make the address), optionally with ``cluster``/``db_file``; ``facts`` maps a host to what
+    ``ovn_cluster`` returned there (``{cluster, db_file}``) and fills what the member lacks.
+    """
+    facts = facts or {}
+    out = []
+    for member in members:
+        host = member['host']
+        address = member.get('address')
+        if not address:
+            if not member.get('ip') or not port:
+                raise ValueError('member %s needs an address, or an ip and the port' % host)
+            address = format_address(proto, member['ip'], port)
+        found = facts.get(host) or {}
+        out.append(dict(host=host, address=address,
+                        cluster=member.get('cluster') or found.get('cluster') or {},
+                        db_file=member.get('db_file') or found.get('db_file') or {}))
+    return out
+
+
 def check_cluster(db, members, bootstrap, label=None):
     """Decide bootstrap/join/kick for one clustered database of one group of planned members.
 
-    ``members`` is a list of dicts ``{host, address, cluster, db_file}`` where ``cluster`` and
-    ``db_file`` are what ``ovn_cluster`` returned on that host (``cluster`` may be empty when the
-    server is not running).  ``bootstrap`` is the host that may create the cluster when no member
-    has one.
+    ``members`` is a list of dicts ``{host, address, cluster, db_file}`` (see :func:`member_inputs`)
+    where ``cluster`` and ``db_file`` are what ``ovn_cluster`` returned on that host (``cluster``
+    may be empty when the server is not running).  ``bootstrap`` is the host that may create the
+    cluster when no member has one.
 
     Returns a dict (see ovn_cluster_check RETURN).  Raises :class:`ClusterRefusal` with a message
     naming the hosts when the run must stop.
@@ -344,9 +378,17 @@ def check_cluster(db, members, bootstrap, label=None):
     )
 
     if not exists:
-        # nobody has a cluster: the bootstrap member creates it, everybody else joins it
+        # nobody has a cluster: the bootstrap member creates it, everybody else joins it. If only other
+        # members have a standalone database (e.g. restored with ovsdb-tool cluster-to-standalone), the
+        # first of them creates the cluster from it, so that its data is not replaced by an empty database.
+        creator = bootstrap
+        if not by_host[bootstrap]['standalone'] and not by_host[bootstrap]['clustered']:
+            creator = next((v['host'] for v in views if v['standalone']), bootstrap)
+        if creator != bootstrap:
+            result['messages'].append('%s has the only standalone %s database: it seeds the new cluster instead of %s'
+                                      % (creator, db, bootstrap))
         for view in views:
-            if view['host'] == bootstrap:
+            if view['host'] == creator:
                 if view['clustered']:
                     # a joining file on the bootstrap member (earlier failed run); never create on top of it
                     result['actions'][view['host']] = 'none'
@@ -357,10 +399,10 @@ def check_cluster(db, members, bootstrap, label=None):
                 result['actions'][view['host']] = 'none' if view['clustered'] else 'join'
             if result['actions'][view['host']] == 'join':
                 result['join_remotes'][view['host']] = [v['address'] for v in views if v['host'] != view['host']]
-        if joining and result['actions'].get(bootstrap) == 'create':
+        if joining and result['actions'].get(creator) == 'create':
             result['messages'].append('members %s have a joining database from an earlier run; they will join the new cluster'
                                       % ', '.join(sorted(joining)))
-        result['executor'] = bootstrap
+        result['executor'] = creator
         return result
 
     # the cluster exists: never create, only join it
@@ -368,11 +410,12 @@ def check_cluster(db, members, bootstrap, label=None):
     reference = next((v for v in live if v['is_leader']), None) or next((v for v in live if v['leader']), None) \
         or (live[0] if live else None)
     if reference is None:
+        seen = max([len(v['servers']) for v in views] + [len(cids[cid])])
         raise ClusterRefusal(
-            '%s: the %s cluster %s exists (members with its database: %s) but no planned member is a running cluster '
-            'member, so it has no quorum among the planned members; start them or restore quorum by hand '
-            '(ovsdb-tool cluster-to-standalone) before running again'
-            % (label, db, cid, ', '.join(sorted(cids[cid]))))
+            '%s: the %s cluster %s has no leader among the planned members (%s); it has %d servers and needs %d. '
+            'Refusing to create, join or kick anything: bring the old members back, or restore quorum by hand '
+            '(ovsdb-tool cluster-to-standalone on the member with the newest data, then let the others join)'
+            % (label, db, cid, '; '.join('%s: %s' % (v['host'], _describe(v)) for v in views), seen, majority(seen)))
     servers = [dict(s, address=normalize_address(s['address'])) for s in reference['servers']]
     config_sids = set(s['sid'] for s in servers)
     leader_sid = reference['leader']

@@ -1,7 +1,7 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
 # Copyright: tridc.ovn contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import absolute_import, division, print_function
 
@@ -28,7 +28,7 @@ description:
     C(<pn>.provider-network.kubernetes.io/ready=true)), every Vlan is registered without conflict and every
     Subnet has condition C(Ready). With O(state=ready) it only waits and checks (the CNI phase gate).
 author:
-  - tridc.ovn contributors
+  - tridc.ovn contributors (!UNKNOWN)
 requirements:
   - kubernetes (Python client) on the host that runs the module (usually the controller)
 options:

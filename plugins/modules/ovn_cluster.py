@@ -1,7 +1,7 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
-# Copyright: tridc.ovn developers
-# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+# Copyright: tridc.ovn contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ description:
     and C(OVN_IC_Southbound) with the Debian/Ubuntu paths of C(ovn-ctl); every path can be overridden.
   - Never changes anything.
 author:
-  - tridc.ovn developers
+  - tridc.ovn developers (@tridc)
 requirements:
   - C(ovs-appctl) and C(ovsdb-tool) (Debian package openvswitch-common) on the managed node.
 attributes:
@@ -31,6 +31,7 @@ attributes:
     support: none
     description: Nothing changes, so there is no diff.
   platform:
+    support: full
     platforms: posix
     description: Runs on the host of the database server.
 options:

@@ -1,7 +1,7 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
-# Copyright: tridc.ovn developers
-# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+# Copyright: tridc.ovn contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ description:
     (kicks or joins) while fewer than a majority of the current configuration are running planned members that stay.
   - Pure computation; it runs no command and changes nothing.
 author:
-  - tridc.ovn developers
+  - tridc.ovn developers (@tridc)
 attributes:
   check_mode:
     support: full
@@ -31,6 +31,7 @@ attributes:
     support: none
     description: Nothing changes.
   platform:
+    support: full
     platforms: posix
     description: Runs anywhere.
 options:
@@ -46,7 +47,9 @@ options:
     type: str
     required: true
   members:
-    description: One entry per planned member, in plan order.
+    description:
+      - One entry per planned member, in plan order - for example the plan's C(dcs[DC].central.members).
+      - Each needs O(members[].address), or O(members[].ip) from which O(proto) and O(port) make the address.
     type: list
     elements: dict
     required: true
@@ -58,15 +61,29 @@ options:
       address:
         description: Planned raft address, for example V(ssl:10.90.1.11:6643).
         type: str
-        required: true
+      ip:
+        description: Planned raft IP address (used with O(proto) and O(port) when O(members[].address) is not given).
+        type: str
       cluster:
-        description: The RV(tridc.ovn.ovn_cluster#module:cluster) result of the member (may be empty).
+        description: The RV(tridc.ovn.ovn_cluster#module:cluster) result of the member (overrides O(facts)).
         type: dict
-        default: {}
       db_file:
-        description: The RV(tridc.ovn.ovn_cluster#module:db_file) result of the member (may be empty).
+        description: The RV(tridc.ovn.ovn_cluster#module:db_file) result of the member (overrides O(facts)).
         type: dict
-        default: {}
+  facts:
+    description:
+      - Per member host, the result of M(tridc.ovn.ovn_cluster) on that host (a dict with C(cluster) and C(db_file)).
+      - A member without facts is treated as "no server running, no database file".
+    type: dict
+    default: {}
+  proto:
+    description: Raft transport used to build addresses from O(members[].ip).
+    type: str
+    default: ssl
+    choices: [ssl, tcp]
+  port:
+    description: Raft port used to build addresses from O(members[].ip), for example V(6643) for NB.
+    type: int
 seealso:
   - module: tridc.ovn.ovn_cluster
   - module: tridc.ovn.ovn_cluster_member
@@ -82,17 +99,21 @@ EXAMPLES = r'''
   tridc.ovn.ovn_cluster_check:
     db: nb
     label: "central dc1/NB"
+    bootstrap: "{{ tridc_plan.dcs.dc1.central.bootstrap }}"
+    members: "{{ tridc_plan.dcs.dc1.central.members }}"
+    port: 6643
+    facts: "{{ dict(hosts | zip(hosts | map('extract', hostvars, 'nb_facts'))) }}"
+  vars:
+    hosts: "{{ tridc_plan.dcs.dc1.central.members | map(attribute='host') | list }}"
+  register: nb_decision
+
+- name: Explicit addresses and facts
+  tridc.ovn.ovn_cluster_check:
+    db: sb
     bootstrap: dc1-n1
     members:
-      - host: dc1-n1
-        address: ssl:10.90.1.11:6643
-        cluster: "{{ hostvars['dc1-n1'].nb_facts.cluster }}"
-        db_file: "{{ hostvars['dc1-n1'].nb_facts.db_file }}"
-      - host: dc1-n2
-        address: ssl:10.90.1.12:6643
-        cluster: "{{ hostvars['dc1-n2'].nb_facts.cluster }}"
-        db_file: "{{ hostvars['dc1-n2'].nb_facts.db_file }}"
-  register: nb_decision
+      - {host: dc1-n1, address: "ssl:10.90.1.11:6644", cluster: {}, db_file: {}}
+      - {host: dc1-n2, address: "ssl:10.90.1.12:6644", cluster: {}, db_file: {}}
 '''
 
 RETURN = r'''
@@ -167,7 +188,7 @@ messages:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.tridc.ovn.plugins.module_utils.ovn import ClusterRefusal, check_cluster
+from ansible_collections.tridc.ovn.plugins.module_utils.ovn import ClusterRefusal, check_cluster, member_inputs
 
 
 def main():
@@ -178,20 +199,26 @@ def main():
             bootstrap=dict(type='str', required=True),
             members=dict(type='list', elements='dict', required=True, options=dict(
                 host=dict(type='str', required=True),
-                address=dict(type='str', required=True),
-                cluster=dict(type='dict', default={}),
-                db_file=dict(type='dict', default={}),
+                address=dict(type='str'),
+                ip=dict(type='str'),
+                cluster=dict(type='dict'),
+                db_file=dict(type='dict'),
             )),
+            facts=dict(type='dict', default={}),
+            proto=dict(type='str', default='ssl', choices=['ssl', 'tcp']),
+            port=dict(type='int'),
         ),
         supports_check_mode=True,
     )
     params = module.params
+    label = params['label'] or params['db']
     try:
-        result = check_cluster(params['db'], params['members'], params['bootstrap'], params['label'])
+        members = member_inputs(params['members'], params['facts'], params['proto'], params['port'])
+        result = check_cluster(params['db'], members, params['bootstrap'], label)
     except ClusterRefusal as exc:
         module.fail_json(msg=str(exc))
     except ValueError as exc:
-        module.fail_json(msg='%s: %s' % (params['label'] or params['db'], exc))
+        module.fail_json(msg='%s: %s' % (label, exc))
     module.exit_json(changed=False, **result)
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
-# Copyright: tridc.ovn developers
-# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+# Copyright: tridc.ovn contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ description:
     new server ID) and servers that are no longer planned.
   - Does nothing when the server is not in the configuration.
 author:
-  - tridc.ovn developers
+  - tridc.ovn developers (@tridc)
 requirements:
   - C(ovs-appctl) on the managed node, which must run a member of the cluster.
 attributes:
@@ -29,6 +29,7 @@ attributes:
     support: full
     description: Returns the server list before and after.
   platform:
+    support: full
     platforms: posix
     description: Runs on a host that runs a member of the cluster.
 options:

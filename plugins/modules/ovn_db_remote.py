@@ -1,7 +1,7 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
-# Copyright: tridc.ovn developers
-# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+# Copyright: tridc.ovn contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ description:
   - Plaintext targets (C(ptcp:), C(tcp:)) are refused unless O(allow_plaintext=true).
   - Reads with one C(ovn-*ctl) call and writes with one C(set-connection) transaction only when something differs.
 author:
-  - tridc.ovn developers
+  - tridc.ovn developers (@tridc)
 requirements:
   - The C(ovn-nbctl), C(ovn-sbctl), C(ovn-ic-nbctl) or C(ovn-ic-sbctl) utility (Debian package ovn-common).
 attributes:
@@ -28,6 +28,7 @@ attributes:
     support: full
     description: Returns the connections before and after.
   platform:
+    support: full
     platforms: posix
     description: Runs on a host that reaches the database, normally a cluster member through its unix socket.
 options:

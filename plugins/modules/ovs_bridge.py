@@ -216,6 +216,15 @@ commands:
   type: list
   elements: str
   sample: ["/usr/bin/ovs-vsctl", "--db=unix:/var/run/openvswitch/db.sock", "--timeout=30", "--", "add-br", "br0"]
+bridge:
+  description:
+    - The bridge after the change (in check mode, as it would be), in the same form as RV(diff.after)
+      - C(state), the bridge's columns and C(ports) by name, including ports that are not managed here.
+    - Only C(state=absent) when the bridge does not (or would not) exist.
+  returned: success
+  type: dict
+  sample: {state: present, name: br0, datapath_type: netdev, fail_mode: null, external_ids: {}, other_config: {},
+           mtu_request: null, ports: {}}
 diff:
   description: The bridge before and after (C(state), columns, and C(ports) by name).
   returned: when diff mode is on
@@ -522,7 +531,7 @@ def main():
     except OvsError as exc:
         module.fail_json(**exc.fail_kwargs())
 
-    result = dict(changed=bool(commands), commands=argv)
+    result = dict(changed=bool(commands), commands=argv, bridge=after)
     if module._diff:
         result['diff'] = dict(before=before, after=after)
     module.exit_json(**result)

@@ -94,7 +94,12 @@ def _check_install(plan, dc, cfg, rendered, errors):
                           "data_plane_only mode" % name)
 
 
-def _check_ic(plan, dc, rendered, errors):
+def _check_ic(plan, dc, cfg, rendered, errors):
+    if cfg.get("interconnection") and cfg.get("install_mode") == "data_plane_only":
+        errors.append("dc %s: kube_ovn.interconnection: in data_plane_only mode Kube-OVN shares the DC's central, which "
+                      "the collection already interconnects; leave interconnection off" % dc)
+    if cfg.get("interconnection") and not (plan.get("interconnect") or {}).get("members"):
+        errors.append("dc %s: kube_ovn.interconnection: the plan has no ovn_ic_db hosts" % dc)
     cm = rendered.get("ic_config")
     if not cm:
         return
@@ -165,7 +170,7 @@ def validate_plan_for_kube_ovn(plan):
             errors.append("dc %s: cannot render the Kube-OVN resources: %s" % (dc, exc))
             continue
         _check_install(plan, dc, cfg, rendered, errors)
-        _check_ic(plan, dc, rendered, errors)
+        _check_ic(plan, dc, cfg, rendered, errors)
         _check_subnets(plan, dc, cfg, rendered, errors)
         errors.extend(validate_resources(rendered))
     seen = set()

@@ -162,10 +162,8 @@ def _install_context(plan, dc, cfg, kube_subnets, kube, default_sn, default_vlan
     install_mode = cfg.get("install_mode") if cfg.get("install_mode") in C.INSTALL_MODES else "full"
     dplane = install_mode == "data_plane_only"
     ic_members = (plan.get("interconnect") or {}).get("members") or []
-    ic_enabled = cfg.get("interconnection")
-    if ic_enabled is None:
-        ic_enabled = bool(ic_members) and not dplane
-    ic_enabled = bool(ic_enabled) and not dplane
+    # opt-in: Kube-OVN's own AZ joins the plan's IC databases only when asked to (it needs plain-TCP IC listeners)
+    ic_enabled = bool(cfg.get("interconnection")) and bool(ic_members) and not dplane
     tls = cfg.get("tls")
     if tls is None:
         tls = not dplane

@@ -20,7 +20,7 @@ DEFAULTS = {
     "tunnel_type": None,                    # None: the plan's encap_type
     "iface": "",                            # tunnel NIC (IFACE); "" = the NIC of the default route
     "pod_cidr": None, "pod_gateway": None, "svc_cidr": None, "join_cidr": None,
-    "interconnection": None,                # None: on when the plan has IC DB members and install_mode is full
+    "interconnection": False,               # full mode: join Kube-OVN's AZ to the plan's IC databases (ovn-ic-config)
     "az_name": None,                        # full mode: Kube-OVN's own AZ; default "<dc az>-k8s"
     "ic_gateway_nodes": None,               # default: the DC's kube_ovn_nodes that are in ovn_gateway
     "auto_route": True,

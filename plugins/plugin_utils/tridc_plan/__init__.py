@@ -20,9 +20,11 @@ from .errors import Collector, PlanError, Problem
 from .model import normalize
 from .validate import validate, validate_hosts_derived
 from .compute import derive, build
+from ..kube_ovn import render_plan, validate_plan_for_kube_ovn
 
 GLOBAL_KEYS = ("tridc_regions", "tridc_dcs", "tridc_provider_networks", "tridc_subnets", "tridc_interconnect",
-               "tridc_datapath_type", "tridc_encap_type", "tridc_package_source", "tridc_rollout_order")
+               "tridc_datapath_type", "tridc_encap_type", "tridc_package_source", "tridc_rollout_order",
+               "tridc_kube_ovn")
 HOST_KEYS = ("tridc_dc", "tridc_failure_domain", "tridc_nics", "tridc_mgmt_ip", "tridc_encap_ip", "ansible_host")
 
 __all__ = ["build_plan", "check_plan", "PlanError", "Problem", "GLOBAL_KEYS", "HOST_KEYS"]
@@ -37,7 +39,14 @@ def check_plan(inventory):
     validate_hosts_derived(col, model, derived)
     if col:
         return None, col.problems
-    return build(model, derived), []
+    plan = build(model, derived)
+    # Kube-OVN's own rules (beyond its CRD schemas) run on the built plan; its resources are plan data
+    for message in validate_plan_for_kube_ovn(plan):
+        col.add("kube-ovn", "", message)
+    if col:
+        return None, col.problems
+    plan["kube_ovn"] = render_plan(plan)
+    return plan, []
 
 
 def build_plan(inventory):

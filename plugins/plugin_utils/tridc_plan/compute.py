@@ -121,7 +121,8 @@ def build(model, derived):
     plan = {"version": 1, "rollout_order": order}
     plan["regions"] = {r: {"dcs": sorted(d for d, dc in model["dcs"].items() if dc["region"] == r)} for r in model["regions"]}
     plan["settings"] = {"datapath_type": settings["datapath_type"], "encap_type": settings["encap_type"],
-                        "package_source": settings["package_source"], "ports": dict(ports)}
+                        "package_source": settings["package_source"], "ports": dict(ports),
+                        "kube_ovn": settings["kube_ovn"]}
 
     plan["provider_networks"] = {
         name: {"name": name, "default_nic": pn["default_nic"], "nic_overrides": dict(pn["nic_overrides"]),

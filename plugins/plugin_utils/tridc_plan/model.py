@@ -142,6 +142,8 @@ def normalize(col, inventory):
         "key_url": col.get_str(pkg, "key_url", "tridc_package_source", required=False),
     }
     settings["ports"] = dict(PORTS)
+    # Kube-OVN settings are validated key by key by the kube_ovn package on the built plan
+    settings["kube_ovn"] = col.get_dict(g, "tridc_kube_ovn", "inventory")
     order = g.get("tridc_rollout_order")
     if order is not None and (not isinstance(order, list) or not all(isinstance(x, str) for x in order)):
         col.add("inventory", "tridc_rollout_order", "must be a list of DC names")

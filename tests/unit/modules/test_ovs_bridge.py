@@ -62,6 +62,9 @@ def test_create_bridge_with_ports(ovsdb, run_module):
     assert ovsdb.row('Interface', 'vm1')['type'] == 'internal'
     assert ovsdb.row('Interface', 'vm1')['external_ids'] == {'iface-id': 'lsp-vm1'}
     assert ovsdb.row('Interface', 'eth0')['type'] == ''
+    # the returned bridge is what is in the database
+    assert result['bridge']['datapath_type'] == 'netdev'
+    assert sorted(result['bridge']['ports']) == ['eth0', 'patch-a', 'vm1']
 
 
 def test_second_run_is_idempotent_and_writes_nothing(ovsdb, run_module):
@@ -99,6 +102,7 @@ def test_check_mode_reports_and_writes_nothing(ovsdb, run_module):
     assert run_module.writes == []
     assert ovsdb.db_size() == size
     assert ovsdb.row('Bridge', 'br-business') is None
+    assert sorted(result['bridge']['ports']) == ['eth0', 'patch-a', 'vm1']   # as it would be
 
     # check mode on an existing bridge with a pending change
     run_module(ovs_bridge, args(ovsdb, **BUSINESS))

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
-# Copyright: tridc.ovn developers
-# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+# Copyright: tridc.ovn contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Fixtures: real OVN raft clusters on this host, with TLS, and an in-process module runner.
 
 Every "member" is a real ``ovsdb-server`` child process serving a clustered OVN database created with
@@ -67,6 +67,15 @@ def free_port(ip):
         return sock.getsockname()[1]
 
 
+def free_port_is(ip, port):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((ip, port))
+        except OSError:
+            return False
+        return True
+
+
 class Pki(object):
     """A CA made with ``ovs-pki init`` and certificates signed by it (CN = name)."""
 
@@ -102,11 +111,11 @@ def pki():
 class Member(object):
     """One ovsdb-server member of a test cluster."""
 
-    def __init__(self, cluster, index):
+    def __init__(self, cluster, index, port=None):
         self.cluster = cluster
         self.index = index
         self.ip = '127.0.0.%d' % (11 + index)
-        self.port = free_port(self.ip)
+        self.port = port or free_port(self.ip)
         self.address = 'ssl:%s:%d' % (self.ip, self.port)
         base = os.path.join(cluster.dir, 'm%d' % index)
         self.file = base + '.db'
@@ -186,14 +195,21 @@ class Member(object):
 class Cluster(object):
     """A group of members of one clustered database (NB, SB, IC-NB or IC-SB)."""
 
-    def __init__(self, pki, db, size):
+    def __init__(self, pki, db, size, same_port=False):
         self.pki = pki
         self.db = db
         self.name, self.schema, self.global_table = SCHEMAS[db]
         if not os.path.exists(self.schema):
             pytest.fail('%s is missing (Debian package ovn-common)' % self.schema)
         self.dir = tempfile.mkdtemp(prefix='tridc-raft-', dir='/tmp')
-        self.members = [Member(self, i) for i in range(size)]
+        port = None
+        if same_port:
+            # one port free on every member address, like a real deployment (ssl:IP:6643 everywhere)
+            for dummy in range(50):
+                port = free_port('127.0.0.11')
+                if all(free_port_is(('127.0.0.%d' % (11 + i)), port) for i in range(size)):
+                    break
+        self.members = [Member(self, i, port) for i in range(size)]
 
     def __getitem__(self, index):
         return self.members[index]
@@ -244,8 +260,8 @@ class Cluster(object):
 def make_cluster(pki):
     made = []
 
-    def factory(db='nb', size=3):
-        cluster = Cluster(pki, db, size)
+    def factory(db='nb', size=3, same_port=False):
+        cluster = Cluster(pki, db, size, same_port)
         made.append(cluster)
         return cluster
 

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
-# Copyright: tridc.ovn developers
-# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+# Copyright: tridc.ovn contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """ovn_cluster_check and ovn_cluster_member on what real raft members report.
 
 Each scenario builds a real cluster, changes it the way an operator or a failure would
@@ -40,6 +40,26 @@ def test_fresh_cluster_bootstrap_creates_others_join(run_module, make_cluster):
     assert res['create_from_standalone'] is False
 
 
+def test_plan_members_with_ip_port_and_facts_dict(run_module, make_cluster):
+    """The role's form: the plan's members [{host, ip}], the raft port, and a host -> facts dict."""
+    cluster = make_cluster('sb', 3, same_port=True)
+    cluster.bootstrap()
+    cluster[1].wipe()
+    cluster.wait_leader([cluster[0], cluster[2]])
+    facts = dict((g['host'], dict(cluster=g['cluster'], db_file=g['db_file'], changed=False))
+                 for g in gather(run_module, cluster.members))
+    del facts['m1']                            # an empty machine reports nothing useful anyway
+    res = run_module(ovn_cluster_check, dict(
+        db='sb', bootstrap='m0', port=cluster[0].port, facts=facts,
+        members=[dict(host='m%d' % m.index, ip=m.ip) for m in cluster.members]))
+    assert res['_rc'] == 0, res
+    assert res['actions'] == dict(m0='none', m1='join', m2='none')
+    assert res['join_remotes']['m1'] == [cluster[0].address, cluster[2].address]
+    assert [k['host'] for k in res['kick']] == ['m1']
+    res = run_module(ovn_cluster_check, dict(db='sb', bootstrap='m0', members=[dict(host='m0', ip='127.0.0.11')]))
+    assert res['_rc'] == 1 and 'needs an address' in res['msg']
+
+
 def test_standalone_bootstrap_seeds_the_cluster(run_module, make_cluster):
     cluster = make_cluster('nb', 3)
     cluster[0].create_standalone()
@@ -47,6 +67,16 @@ def test_standalone_bootstrap_seeds_the_cluster(run_module, make_cluster):
     res = check(run_module, cluster.members)
     assert res['actions'] == dict(m0='create', m1='join', m2='join')
     assert res['create_from_standalone'] is True
+
+
+def test_standalone_data_on_another_member_is_not_thrown_away(run_module, make_cluster):
+    """Quorum restored by hand (cluster-to-standalone) on m2 while the bootstrap member m0 is empty."""
+    cluster = make_cluster('nb', 3)
+    cluster[2].create_standalone()
+    res = check(run_module, cluster.members)
+    assert res['actions'] == dict(m0='join', m1='join', m2='create')
+    assert res['create_from_standalone'] is True and res['executor'] == 'm2'
+    assert 'm2 has the only standalone nb database' in res['messages'][0]
 
 
 def test_healthy_cluster_needs_nothing(run_module, make_cluster):
@@ -123,6 +153,7 @@ def test_refuses_when_quorum_is_lost(run_module, make_cluster):
     assert msg.startswith('central test/nb:')
     # either "no leader" (m0 noticed) or "would lose quorum" (m0 still believes in its leadership)
     assert 'no leader' in msg or 'would lose quorum' in msg, msg
+    assert 'm1: no database' in msg or 'would lose quorum' in msg, msg
 
 
 def test_refuses_a_second_cluster(run_module, make_cluster):

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
-# Copyright: tridc.ovn developers
-# Apache License 2.0 (see https://www.apache.org/licenses/LICENSE-2.0)
+# Copyright: tridc.ovn contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """ovn_db_remote on a real 3-member TLS raft cluster: listeners appear on every member, TLS only."""
 
 from __future__ import annotations

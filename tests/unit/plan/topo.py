@@ -22,7 +22,7 @@ def base_inventory(nodes_per_dc=3):
         "tridc_subnets": [
             {"name": "b101", "cidr": "10.101.0.0/24", "gateway": "10.101.0.1", "vlan": "b101", "dcs": ["dc1", "dc2"],
              "exclude_ips": ["10.101.0.2..10.101.0.9", "10.101.0.254"]},
-            {"name": "b103", "cidr": "10.103.0.0/24", "gateway": "10.103.0.1", "vlan": "b103", "dcs": ["dc3"], "owner": "kube-ovn"},
+            {"name": "b103", "cidr": "10.103.0.0/24", "gateway": "10.103.0.1", "vlan": "b103", "dcs": ["dc3"]},
             {"name": "pods1", "cidr": "10.210.1.0/24", "gateway": "10.210.1.1", "dcs": ["dc1"]},
             {"name": "pods3", "cidr": "10.210.3.0/24", "gateway": "10.210.3.1", "dcs": ["dc3"]},
         ],
