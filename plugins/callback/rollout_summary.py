@@ -38,10 +38,13 @@ class CallbackModule(CallbackBase):
     def __init__(self):
         super().__init__()
         self._phase = None
+        self._play = None
+        self._dc_of = {}
         self._rows = {}
         self._order = []
 
     def v2_playbook_on_play_start(self, play):
+        self._play = play
         name = play.get_name() or ""
         self._phase = name.split("·", 1)[1].strip() if "·" in name else None
 
@@ -49,7 +52,15 @@ class CallbackModule(CallbackBase):
         if self._phase is None:
             return None
         host = result._host  # pylint: disable=protected-access
-        dc = host.get_vars().get("tridc_dc", "-")
+        dc = self._dc_of.get(host.get_name())
+        if dc is None:
+            # tridc_dc is usually a group variable: ask the variable manager once per host
+            try:
+                hostvars = self._play.get_variable_manager().get_vars(play=self._play, host=host, include_hostvars=False)
+                dc = str(hostvars.get("tridc_dc", "-"))
+            except Exception:  # pylint: disable=broad-except
+                dc = "-"
+            self._dc_of[host.get_name()] = dc
         key = (dc, self._phase)
         if key not in self._rows:
             self._rows[key] = {"changed": 0, "ok": 0, "failed": set(), "unreachable": set(), "gates": {}}

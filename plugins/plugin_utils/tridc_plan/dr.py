@@ -223,6 +223,14 @@ def _probe(plan, dc, attach):
             "ip": str(net.broadcast_address - 1), "prefixlen": net.prefixlen, "gateway": attach[0]["network"].split("/")[0]}
 
 
+def _underlay_routes(plan, dc):
+    """How the DC's IC gateways reach the other DCs' gateways: the other underlay networks via the DC's underlay
+    gateway (the plan's dcs[DC].underlay_gateway, else the first address of the underlay network)."""
+    net = _net(plan["dcs"][dc]["underlay_network"])
+    gateway = plan["dcs"][dc].get("underlay_gateway") or (str(next(net.hosts())) if net is not None and net.num_addresses > 2 else None)
+    return {"gateway": gateway, "networks": sorted(d["underlay_network"] for n, d in plan["dcs"].items() if n != dc)}
+
+
 def routers(plan, pfx, lost=None):
     settings = _ic_settings(plan)
     deny = denylist(plan, pfx, lost)
@@ -251,7 +259,8 @@ def routers(plan, pfx, lost=None):
                    "bfd-mult": str(settings["bfd"]["mult"])}
         out[dc] = {"router": router_name(dc), "az": plan["dcs"][dc]["az"], "transit": transit, "attach": attach,
                    "denylist": deny, "options": options, "advertise": advertise, "learn": [], "probe": probe,
-                   "ic_gateways": sorted("%s/%s" % (plan["dcs"][dc]["az"], g["chassis"]) for g in _gateway_chassis(plan, dc))}
+                   "ic_gateways": sorted("%s/%s" % (plan["dcs"][dc]["az"], g["chassis"]) for g in _gateway_chassis(plan, dc)),
+                   "underlay": _underlay_routes(plan, dc)}
     # what every router learns: the others' advertisements, over every transit switch it shares
     for dc, r in out.items():
         learn = []
@@ -394,8 +403,8 @@ def underlay(plan, lost=None):
         announce = [{"dc": d, "state": "active" if i == 0 else "standby",
                      "preference": FABRIC_PREFERENCE[min(i, len(FABRIC_PREFERENCE) - 1)]} for i, d in enumerate(dcs)]
         if dcs[1:]:
-            text = "announce %s from %s; %s" % (sn["cidr"], dcs[0], "prefer it over %s (lower preference there) and move it on DC loss"
-                                                 % ", ".join(dcs[1:]))
+            text = "announce %s from %s; prefer it over %s (lower preference there) and move it on DC loss" % (
+                sn["cidr"], dcs[0], ", ".join(dcs[1:]))
         else:
             text = "announce %s from %s; no standby: the subnet is local to %s" % (sn["cidr"], dcs[0], dcs[0])
         if lost is not None and lost in sn["dcs"]:

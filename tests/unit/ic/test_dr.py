@@ -119,8 +119,8 @@ def test_static_ladder_same_city_before_remote(lab_plan):
     # the home DCs have no route (the subnet is local there)
     assert p['dr']['static_routes']['dc1'] == [] and p['dr']['static_routes']['dc2'] == []
     # BFD both ways: dc3 -> dc1/dc2 and back
-    assert [(b['logical_port'], b['dst_ip']) for b in p['dr']['bfd']['dc3']] == [('lrp-dc3-ts-dr', '169.254.100.1'),
-                                                                               ('lrp-dc3-ts-dr', '169.254.100.2')]
+    assert [(b['logical_port'], b['dst_ip']) for b in p['dr']['bfd']['dc3']] == [
+        ('lrp-dc3-ts-dr', '169.254.100.1'), ('lrp-dc3-ts-dr', '169.254.100.2')]
     assert [(b['logical_port'], b['dst_ip']) for b in p['dr']['bfd']['dc1']] == [('lrp-dc1-ts-dr', '169.254.100.3')]
     assert [(b['logical_port'], b['dst_ip']) for b in p['dr']['bfd']['dc2']] == [('lrp-dc2-ts-dr', '169.254.100.3')]
     assert '10.101.0.0/24' in p['dr']['routers']['dc3']['denylist']
@@ -140,8 +140,8 @@ def test_three_tier_ladder_covers_the_prefix_exactly():
 def test_ecmp_where_configured(lab_plan):
     p = with_logical_gateway(lab_plan, 'biz101', ecmp=['biz101'])
     st = p['dr']['static_routes']['dc3']
-    assert [(s['prefix'], s['nexthop'], s['ecmp']) for s in st] == [('10.101.0.0/24', '169.254.100.1', True),
-                                                                  ('10.101.0.0/24', '169.254.100.2', True)]
+    assert [(s['prefix'], s['nexthop'], s['ecmp']) for s in st] == [
+        ('10.101.0.0/24', '169.254.100.1', True), ('10.101.0.0/24', '169.254.100.2', True)]
     assert next(r for r in p['dr']['routes']['dc3'] if r['prefix'] == 'biz101')['ecmp']
 
 

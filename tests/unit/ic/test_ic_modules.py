@@ -117,9 +117,12 @@ def test_gateways_registered_from_chassis_flag(ic_env, run_module, lab_plan):
             ip = lab_plan['nodes'][gw['host']]['encap_ip']
             ic_env.sbctl(dc, 'chassis-add', gw['chassis'], 'geneve', ip, '--', 'set', 'Chassis', gw['chassis'],
                          'other_config:is-interconn=true', 'hostname=%s' % gw['host'])
-    info = wait_for(lambda: (lambda r: r if all(len(r['gateways'].get('az-' + d, [])) == 2 for d in DCS) else None)(
-        run_module(ovn_ic_info, dict(ic_env.ssl_params(), ic_nb_database=ic_env.ic_remote('ic_nb'),
-                                     ic_sb_database=ic_env.ic_remote('ic_sb')))), 20, what='gateways in IC SB')
+    def registered():
+        r = run_module(ovn_ic_info, dict(ic_env.ssl_params(), ic_nb_database=ic_env.ic_remote('ic_nb'),
+                                         ic_sb_database=ic_env.ic_remote('ic_sb')))
+        return r if all(len(r['gateways'].get('az-' + d, [])) == 2 for d in DCS) else None
+
+    info = wait_for(registered, 20, what='gateways in IC SB')
     assert info['availability_zones'] == ['az-dc1', 'az-dc2', 'az-dc3']
     assert [g['name'] for g in info['gateways']['az-dc1']] == ['dc1-n2', 'dc1-n3']
     assert info['gateways']['az-dc1'][0]['encaps'] == [{'type': 'geneve', 'ip': '10.91.1.12'}]
@@ -132,8 +135,8 @@ def test_gateways_registered_from_chassis_flag(ic_env, run_module, lab_plan):
              what='remote gateway in dc3')
     az = run_module(ovn_ic_info, dict(read=['nb', 'sb'], routers=['lr-dc3'], nb_database=ic_env.nb('dc3'), sb_database=ic_env.sb('dc3')))
     assert az['nb']['az'] == 'az-dc3'
-    assert az['nb']['learned']['lr-dc3'] == [{'prefix': '10.210.1.0/24', 'nexthop': '169.254.100.1'},
-                                            {'prefix': '10.210.2.0/24', 'nexthop': '169.254.100.2'}]
+    assert az['nb']['learned']['lr-dc3'] == [
+        {'prefix': '10.210.1.0/24', 'nexthop': '169.254.100.1'}, {'prefix': '10.210.2.0/24', 'nexthop': '169.254.100.2'}]
     assert 'dc1-n2' in az['sb']['remote_gateways'] and 'dc3-n2' in az['sb']['ic_gateways']
 
 

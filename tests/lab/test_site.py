@@ -1,0 +1,82 @@
+"""site.yml on the converged lab: reruns change nothing, --check reports nothing, and a node that
+stops answering mid-rollout halts the rollout before the next DC; a rerun then completes."""
+
+import re
+import subprocess
+import time
+
+import pytest
+
+RECAP = re.compile(r"^(\S+)\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
+
+
+def recap(text):
+    return {m.group(1): {"ok": int(m.group(2)), "changed": int(m.group(3)), "unreachable": int(m.group(4)), "failed": int(m.group(5))}
+            for m in RECAP.finditer(text)}
+
+
+def summary_rows(text):
+    """Rows of the tridc.ovn.rollout_summary table: (dc, phase)."""
+    rows = []
+    if "tridc.ovn rollout summary" in text:
+        for line in text.split("tridc.ovn rollout summary", 1)[1].splitlines()[2:]:
+            parts = line.split()
+            if len(parts) >= 3 and parts[0].startswith("dc"):
+                rows.append((parts[0], parts[1]))
+    return rows
+
+
+def test_rerun_changes_nothing(lab, ansible):
+    res = ansible.playbook("playbooks/site.yml", timeout=1800)
+    out = res.stdout + res.stderr
+    assert res.returncode == 0, out[-4000:]
+    stats = recap(res.stdout)
+    assert set(lab.nodes) <= set(stats)
+    changed = {h: s["changed"] for h, s in stats.items() if s["changed"]}
+    assert changed == {}, "rerun of site.yml changed something: %s\n%s" % (changed, out[-4000:])
+    rows = summary_rows(res.stdout)
+    assert [r for r in rows if r[1] == "ovs"] and {r[0] for r in rows} == {"dc1", "dc2", "dc3"}
+
+
+def test_check_mode_reports_no_change(lab, ansible):
+    res = ansible.playbook("playbooks/site.yml", "--check", "--diff", timeout=1800)
+    out = res.stdout + res.stderr
+    assert res.returncode == 0, out[-4000:]
+    changed = {h: s["changed"] for h, s in recap(res.stdout).items() if s["changed"]}
+    assert changed == {}, "site.yml --check on the converged lab reports changes: %s\n%s" % (changed, out[-4000:])
+
+
+def test_node_hung_mid_rollout_halts_before_next_dc_and_rerun_completes(lab, ansible):
+    """dc2 is the second DC in the rollout order. When its play starts, dc2-n2 stops answering
+    (container frozen): the rollout must stop there, never touch dc1, and name the host."""
+    cmd = [str(lab.root / ".venv" / "bin" / "ansible-playbook"), "-i", str(lab.inventory), str(lab.root / "playbooks" / "site.yml")]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=str(lab.root))
+    lines = []
+    paused = False
+    rollout_plays = 0
+    try:
+        for line in proc.stdout:
+            lines.append(line)
+            if line.startswith("PLAY [Rollout · ovs]"):
+                rollout_plays += 1
+                if rollout_plays == 2 and not paused:
+                    subprocess.run(["podman", "pause", "tridc-dc2-n2"], check=True, capture_output=True)
+                    paused = True
+        proc.wait(timeout=1800)
+    finally:
+        if paused:
+            subprocess.run(["podman", "unpause", "tridc-dc2-n2"], check=False, capture_output=True)
+    out = "".join(lines)
+    assert paused, out[-3000:]
+    assert proc.returncode != 0, out[-3000:]
+    assert "dc2-n2" in out and ("UNREACHABLE" in out or "unreachable" in out)
+    dcs_touched = {dc for dc, _phase in summary_rows(out)}
+    assert "dc3" in dcs_touched and "dc2" in dcs_touched and "dc1" not in dcs_touched, summary_rows(out)
+    stats = recap(out)
+    for host in ("dc1-n1", "dc1-n2", "dc1-n3"):
+        # dc1 hosts only ran the preflight
+        assert stats.get(host, {}).get("changed", 0) == 0
+    time.sleep(2)
+    res = ansible.playbook("playbooks/site.yml", timeout=1800)
+    assert res.returncode == 0, (res.stdout + res.stderr)[-4000:]
+    assert {dc for dc, _p in summary_rows(res.stdout)} == {"dc1", "dc2", "dc3"}
