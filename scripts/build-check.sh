@@ -12,7 +12,7 @@ TARBALL=$(ls "$WORK"/dist/tridc-ovn-*.tar.gz)
 "$BIN/ansible-galaxy" collection install --offline --force -p "$WORK/coll" "$TARBALL" >/dev/null
 export ANSIBLE_COLLECTIONS_PATH=$WORK/coll
 for kind in filter callback modules; do
-  for f in plugins/$kind/*.py; do
+  for f in "plugins/$kind"/*.py; do
     [ -e "$f" ] || continue
     "$BIN/ansible-doc" -t "${kind%s}" "tridc.ovn.$(basename "$f" .py)" >/dev/null
   done

@@ -12,7 +12,7 @@ rm -rf "$DEST"
 ATDIR=$("$PY" -c 'import ansible_test, os; print(os.path.dirname(ansible_test.__file__))')
 PIP_VER=$(grep -oP "pip='\K[0-9.]+" "$ATDIR/_internal/python_requirements.py" | head -1)
 mkdir -p ~/.ansible/test/cache
-install -m 0644 "$ROOT/scripts/pip_bootstrap.py" ~/.ansible/test/cache/get_pip_${PIP_VER//./_}.py
+install -m 0644 "$ROOT/scripts/pip_bootstrap.py" ~/.ansible/test/cache/"get_pip_${PIP_VER//./_}.py"
 mkdir -p "$DEST"
 cd "$ROOT"
 git ls-files -co --exclude-standard -z | rsync -a --from0 --files-from=- ./ "$DEST/"

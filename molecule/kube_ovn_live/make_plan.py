@@ -1,7 +1,6 @@
-#!/usr/bin/env python3
 # -*- coding: utf-8 -*-
 # Copyright: tridc.ovn contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """A one-DC plan (docs/plan-schema.md) for a live cluster: every node a kube_ovn_node, one underlay subnet."""
 
 import json

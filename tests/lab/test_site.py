@@ -5,7 +5,6 @@ import re
 import subprocess
 import time
 
-import pytest
 
 RECAP = re.compile(r"^(\S+)\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
 

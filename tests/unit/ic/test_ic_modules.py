@@ -117,6 +117,7 @@ def test_gateways_registered_from_chassis_flag(ic_env, run_module, lab_plan):
             ip = lab_plan['nodes'][gw['host']]['encap_ip']
             ic_env.sbctl(dc, 'chassis-add', gw['chassis'], 'geneve', ip, '--', 'set', 'Chassis', gw['chassis'],
                          'other_config:is-interconn=true', 'hostname=%s' % gw['host'])
+
     def registered():
         r = run_module(ovn_ic_info, dict(ic_env.ssl_params(), ic_nb_database=ic_env.ic_remote('ic_nb'),
                                          ic_sb_database=ic_env.ic_remote('ic_sb')))

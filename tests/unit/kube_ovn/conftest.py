@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: tridc.ovn contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Fixtures for the Kube-OVN tests: collection import, the reference data, a real kubernetes client whose
 HTTP transport is the in-memory API server (fake_apiserver.py, the only fake)."""
 

@@ -234,7 +234,7 @@ class FakeApiServer(object):
         want = {}
         for term in (selector or "").split(","):
             if term:
-                k, _, v = term.partition("=")
+                k, _sep, v = term.partition("=")
                 want[k] = v
         items = []
         for key in sorted(self.objects):

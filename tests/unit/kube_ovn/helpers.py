@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: tridc.ovn contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Shared helpers: a small simulation of what kube-ovn-controller/kube-ovn-cni write back."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: tridc.ovn contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """tridc.ovn.kube_ovn_apply with the real kubernetes client over the in-memory API server.
 
 Only the HTTP transport is fake (fake_apiserver.py); the client's request building and (de)serialization,
@@ -237,7 +237,7 @@ def test_prune_deletes_only_what_it_created(api, server):
 
 def test_module_main_with_a_kubeconfig_file(tmp_path, monkeypatch, server, capsys):
     """The module entry point: real kubeconfig loading, the real client, only the transport swapped."""
-    import kubernetes.client.rest as rest
+    from kubernetes.client import rest
     monkeypatch.setattr(rest.urllib3, "PoolManager", lambda *a, **kw: server)
     kubeconfig = tmp_path / "kubeconfig"
     kubeconfig.write_text(yaml.safe_dump({
@@ -254,7 +254,7 @@ def test_module_main_with_a_kubeconfig_file(tmp_path, monkeypatch, server, capsy
     assert exit_.value.code == 0, out
     assert out["changed"] is True and out["diff"]["after"]["Vlan biz101"]["spec"] == {"id": 101, "provider": "business"}
     assert server.objects == {}
-    auth = [r for r in server.requests]
+    auth = list(server.requests)
     assert auth and all(q.get("dryRun") == "All" for m, _p, q, _c in auth if m == "PATCH")
 
     immutable = rendered()

@@ -1,12 +1,12 @@
 # -*- coding: utf-8 -*-
 # Copyright: tridc.ovn contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """render_dc and validate_plan_for_kube_ovn over hand-built plans (docs/plan-schema.md)."""
 
 from __future__ import annotations
 
-from ansible_collections.tridc.ovn.plugins.plugin_utils.kube_ovn import (render_dc, render_plan,
-                                                                          validate_plan_for_kube_ovn)
+from ansible_collections.tridc.ovn.plugins.plugin_utils.kube_ovn import (
+    render_dc, render_plan, validate_plan_for_kube_ovn)
 
 from .plans import base_plan
 

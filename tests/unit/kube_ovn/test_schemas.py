@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: tridc.ovn contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Everything the plan renders validates against the v1.17.0 CRD schemas (jsonschema), passes the semantic
 rules, and the Helm values use only keys that the charts' values.yaml define.
 
@@ -14,8 +14,8 @@ import os
 import jsonschema
 import pytest
 
-from ansible_collections.tridc.ovn.plugins.plugin_utils.kube_ovn import (render_dc, render_plan, validate_plan_for_kube_ovn,
-                                                                          validate_resources)
+from ansible_collections.tridc.ovn.plugins.plugin_utils.kube_ovn import (
+    render_dc, render_plan, validate_plan_for_kube_ovn, validate_resources)
 from ansible_collections.tridc.ovn.plugins.plugin_utils.kube_ovn.values import leaf_paths
 
 from .conftest import REPO

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: tridc.ovn contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Kube-OVN's semantic rules (beyond the CRD schemas), one test per rule."""
 
 from __future__ import annotations
