@@ -42,6 +42,7 @@ class CallbackModule(CallbackBase):
         self._dc_of = {}
         self._rows = {}
         self._order = []
+        self._rollout_order = []
 
     def v2_playbook_on_play_start(self, play):
         self._play = play
@@ -53,7 +54,11 @@ class CallbackModule(CallbackBase):
             return None
         host = result._host  # pylint: disable=protected-access
         dc = self._dc_of.get(host.get_name())
-        if dc is None:
+        slot = (self._play.vars or {}).get("tridc_slot") if self._play is not None else None
+        if dc == "-" and slot is not None and str(slot).isdigit() and int(slot) < len(self._rollout_order):
+            # a controller play of a DC's rollout (e.g. the CNI phase): the DC of its rollout slot
+            dc = self._rollout_order[int(slot)]
+        elif dc is None:
             # tridc_dc is usually a group variable: ask the variable manager once per host
             try:
                 hostvars = self._play.get_variable_manager().get_vars(play=self._play, host=host, include_hostvars=False)
@@ -61,6 +66,8 @@ class CallbackModule(CallbackBase):
             except Exception:  # pylint: disable=broad-except
                 dc = "-"
             self._dc_of[host.get_name()] = dc
+            if dc == "-":
+                return self._row(result)
         key = (dc, self._phase)
         if key not in self._rows:
             self._rows[key] = {"changed": 0, "ok": 0, "failed": set(), "unreachable": set(), "gates": {}}
@@ -68,13 +75,18 @@ class CallbackModule(CallbackBase):
         return self._rows[key]
 
     def _gate(self, row, result, status):
-        name = result._task.get_name()  # pylint: disable=protected-access
-        if name.startswith("Gate"):
+        task = result._task  # pylint: disable=protected-access
+        name = task.get_name()
+        # gates are the playbook's own tasks; the roles' inner checks roll up into them
+        if name.startswith("Gate") and getattr(task, "_role", None) is None:
             gates = row["gates"]
-            if status == "failed" or gates.get(name) != "failed":
+            if status == "failed" or gates.get(name) not in ("failed", "passed"):
                 gates[name] = status
 
     def v2_runner_on_ok(self, result):
+        facts = result._result.get("ansible_facts") or {}  # pylint: disable=protected-access
+        if isinstance(facts.get("tridc_plan"), dict):
+            self._rollout_order = list(facts["tridc_plan"].get("rollout_order") or [])
         row = self._row(result)
         if row is None:
             return
@@ -89,6 +101,11 @@ class CallbackModule(CallbackBase):
             return
         row["failed"].add(result._host.get_name())  # pylint: disable=protected-access
         self._gate(row, result, "failed")
+
+    def v2_runner_on_skipped(self, result):
+        row = self._row(result)
+        if row is not None:
+            self._gate(row, result, "skipped")
 
     def v2_runner_on_unreachable(self, result):
         row = self._row(result)
