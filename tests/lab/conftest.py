@@ -74,7 +74,7 @@ def lab():
                            inventory=INVENTORY)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def node_run(lab):
     def run(host, *argv, timeout=60, check=False):
         addr = NODES.get(host, host)
@@ -84,21 +84,21 @@ def node_run(lab):
     return run
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def tor_run(lab):
     def run(dc, *argv, timeout=60, check=False):
-        return _run(["bash", LAB_SH, "tor", str(dc), *argv], timeout=timeout, check=check)
+        return _run(["bash", LAB_SH, "tor", str(dc).removeprefix("dc"), *argv], timeout=timeout, check=check)
     return run
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def vm_run(lab):
     def run(dc, vm, *argv, timeout=60, check=False):
-        return _run(["bash", LAB_SH, "vm", str(dc), vm, *argv], timeout=timeout, check=check)
+        return _run(["bash", LAB_SH, "vm", str(dc).removeprefix("dc"), vm, *argv], timeout=timeout, check=check)
     return run
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def ansible(lab):
     env = dict(os.environ, ANSIBLE_HOST_KEY_CHECKING="False")
     env.setdefault("ANSIBLE_CONFIG", str(ROOT / "ansible.cfg"))

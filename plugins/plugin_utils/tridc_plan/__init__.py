@@ -25,7 +25,8 @@ from ..kube_ovn import render_plan, validate_plan_for_kube_ovn
 GLOBAL_KEYS = ("tridc_regions", "tridc_dcs", "tridc_provider_networks", "tridc_subnets", "tridc_interconnect",
                "tridc_datapath_type", "tridc_encap_type", "tridc_package_source", "tridc_rollout_order",
                "tridc_kube_ovn")
-HOST_KEYS = ("tridc_dc", "tridc_failure_domain", "tridc_nics", "tridc_mgmt_ip", "tridc_encap_ip", "ansible_host")
+HOST_KEYS = ("tridc_dc", "tridc_failure_domain", "tridc_nics", "tridc_mgmt_ip", "tridc_encap_ip", "tridc_k8s_node_name",
+             "ansible_host")
 
 __all__ = ["build_plan", "check_plan", "PlanError", "Problem", "GLOBAL_KEYS", "HOST_KEYS"]
 

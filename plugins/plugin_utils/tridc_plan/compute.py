@@ -54,7 +54,7 @@ def derive(model):
                     provider_nics[pn["name"]] = nic
         hosts[name] = {"dc": h["dc"], "failure_domain": h["failure_domain"], "nics": h["nics"],
                        "mgmt_ip": mgmt_ip, "encap_ip": encap_ip, "managed": chassis and not kube,
-                       "provider_nics": provider_nics}
+                       "provider_nics": provider_nics, "k8s_node_name": h.get("k8s_node_name") or name}
         if dc is None:
             continue
         dd = dcs_d[dc["name"]]
@@ -139,7 +139,8 @@ def build(model, derived):
                          "provider": vlan["provider"] if vlan else None, "dcs": list(sn["dcs"]),
                          "owner": sn["owner"], "kind": "underlay" if vlan else "overlay",
                          "routing_domain": sn["routing_domain"], "stretched": len(sn["dcs"]) > 1,
-                         "local": sn["local"]}
+                         "local": sn["local"], "logical_gateway": sn["logical_gateway"],
+                         "u2o_interconnection": sn["u2o_interconnection"]}
     plan["subnets"] = subnets
 
     # per node ---------------------------------------------------------------------------------
@@ -159,6 +160,7 @@ def build(model, derived):
         dcs_out[dc_name] = {
             "name": dc_name, "region": dc["region"], "dr_role": dc["dr_role"], "az": dc["az"],
             "mgmt_network": str(dc["mgmt_network"]), "underlay_network": str(dc["underlay_network"]),
+            "underlay_gateway": str(dc["underlay_gateway"]) if dc["underlay_gateway"] else None,
             "failure_domains": list(dc["failure_domains"]), "rollout_index": order.index(dc_name) if dc_name in order else None,
             "nodes": list(dd["nodes"]), "chassis": list(dd["chassis"]), "kube_ovn_nodes": list(dd["kube_ovn_nodes"]),
             "central": central,
@@ -194,6 +196,7 @@ def build(model, derived):
             "groups": sorted(g for g, yes in member.items() if yes),
             "central": member["ovn_central"], "chassis": member["ovn_chassis"], "gateway": member["ovn_gateway"],
             "ic_db": member["ovn_ic_db"], "kube_ovn_node": member["kube_ovn_node"],
+            "k8s_node_name": d["k8s_node_name"],
             "managed_ovs": d["managed"], "system_id": name, "datapath_type": settings["datapath_type"],
             "bridges": bridges,
             "bridge_mappings": ",".join("%s:%s" % (b["provider"], b["name"]) for b in bridges),
@@ -213,6 +216,7 @@ def build(model, derived):
         "nb_connection": _ssl_list(ic_ips, ports["ic_nb"]), "sb_connection": _ssl_list(ic_ips, ports["ic_sb"]),
         "transit_switches": [{"name": ts["name"], "subnet": str(ts["subnet"])} for ts in model["transit_switches"].values()],
         "gateway_priorities": {dc: list(dcs_out[dc]["gateways"]) for dc in sorted(dcs_out)},
+        "ecmp": list(model.get("ic_ecmp", [])), "bfd": dict(model.get("ic_bfd", {})),
     }
     plan["dr"] = dr.compute(plan)
     return plan

@@ -25,11 +25,14 @@ NAME_RE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
 IFNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,15}$")
 PROVIDER_RE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
 
-DC_KEYS = ("name", "region", "dr_role", "az", "mgmt_network", "underlay_network", "failure_domains", "description")
+DC_KEYS = ("name", "region", "dr_role", "az", "mgmt_network", "underlay_network", "underlay_gateway", "failure_domains",
+           "description")
 PROVIDER_KEYS = ("name", "default_nic", "nic_overrides", "exclude_nodes", "mtu", "vlans", "description")
 VLAN_KEYS = ("name", "id", "plane", "dcs", "description")
 SUBNET_KEYS = ("name", "cidr", "gateway", "exclude_ips", "vlan", "dcs", "owner", "routing_domain", "description",
-               "provider", "u2o_interconnection", "logical_gateway", "local")
+               "u2o_interconnection", "logical_gateway", "local")
+IC_KEYS = ("transit_switches", "ecmp", "bfd")
+BFD_KEYS = ("min_rx", "min_tx", "mult")
 TS_KEYS = ("name", "subnet", "description")
 PACKAGE_KEYS = ("url", "suite", "components", "trusted", "key_url")
 
@@ -122,6 +125,16 @@ def normalize(col, inventory):
                 if err:
                     col.add(obj, key, "'%s' is not a network: %s" % (text, err))
             dc[key] = net
+        dc["underlay_gateway"] = None
+        text = col.get_str(item, "underlay_gateway", obj, required=False)
+        if text is not None:
+            addr, err = parse_address(text)
+            if err:
+                col.add(obj, "underlay_gateway", "'%s' is not an IP address: %s" % (text, err))
+            elif dc["underlay_network"] is not None and addr not in dc["underlay_network"]:
+                col.add(obj, "underlay_gateway", "%s is outside the underlay network %s" % (addr, dc["underlay_network"]))
+            else:
+                dc["underlay_gateway"] = addr
         model["dcs"][name] = dc
 
     # settings -------------------------------------------------------------
@@ -220,11 +233,21 @@ def normalize(col, inventory):
             "owner": owner,
             "routing_domain": col.get_str(item, "routing_domain", obj, required=False, default="default"),
             "local": col.get_bool(item, "local", obj, default=False),
+            "logical_gateway": col.get_bool(item, "logical_gateway", obj, default=False),
+            "u2o_interconnection": col.get_bool(item, "u2o_interconnection", obj, default=False),
         }
 
     # interconnection ------------------------------------------------------------
     ic = col.get_dict(g, "tridc_interconnect", "inventory")
-    col.unknown_keys(ic, ("transit_switches",), "tridc_interconnect")
+    col.unknown_keys(ic, IC_KEYS, "tridc_interconnect")
+    model["ic_ecmp"] = [str(x) for x in col.get_list(ic, "ecmp", "tridc_interconnect")]
+    for index, sname in enumerate(model["ic_ecmp"]):
+        if sname not in model["subnets"]:
+            col.add("tridc_interconnect", "ecmp[%d]" % index, "'%s' is not a subnet of tridc_subnets" % sname)
+    bfd = col.get_dict(ic, "bfd", "tridc_interconnect")
+    col.unknown_keys(bfd, BFD_KEYS, "tridc_interconnect.bfd")
+    model["ic_bfd"] = {key: col.get_int(bfd, key, "tridc_interconnect.bfd", required=False, minimum=1)
+                       for key in BFD_KEYS if key in bfd}
     for name, item in _names(col, col.get_list(ic, "transit_switches", "tridc_interconnect"), "transit switch").items():
         obj = "transit switch '%s'" % name
         col.unknown_keys(item, TS_KEYS, obj)
@@ -264,6 +287,7 @@ def normalize(col, inventory):
                  "failure_domain": col.get_str(hv, "tridc_failure_domain", obj, required=False),
                  "nics": nics,
                  "mgmt_ip": None, "encap_ip": None,
+                 "k8s_node_name": col.get_str(hv, "tridc_k8s_node_name", obj, required=False, default=host),
                  "ansible_host": hv.get("ansible_host")}
         for key, field in (("mgmt_ip", "tridc_mgmt_ip"), ("encap_ip", "tridc_encap_ip")):
             text = col.get_str(hv, field, obj, required=False)

@@ -190,3 +190,41 @@ def test_all_errors_reported_at_once():
 def test_nic_in_one_provider_only():
     inv = mutate(lambda i: pn(i, "storage").update(nic_overrides={"dc1-n2": "eth0"}))
     assert_problem(inv, "host 'dc1-n2'", "tridc_nics", "NIC 'eth0' is used by provider networks 'business' and 'storage'")
+
+
+def test_dr_inputs_reach_the_plan_from_the_inventory():
+    """underlay_gateway, logical_gateway/u2o_interconnection, interconnect ecmp/bfd and k8s node names are
+    inventory keys: they reach the plan, and the DR routes follow them."""
+    def change(i):
+        dc(i, "dc1").update(underlay_gateway="10.91.1.254")
+        subnet(i, "b101").update(logical_gateway=True)
+        g(i)["tridc_interconnect"].update(ecmp=["b101"], bfd={"min_rx": 300, "mult": 5})
+        i["hosts"]["dc1-n1"]["tridc_k8s_node_name"] = "k8s-dc1-n1.bank.example"
+    plan = build_plan(mutate(change))
+    assert plan["dcs"]["dc1"]["underlay_gateway"] == "10.91.1.254"
+    assert plan["dcs"]["dc2"]["underlay_gateway"] is None
+    assert plan["subnets"]["b101"]["logical_gateway"] is True and plan["subnets"]["b101"]["u2o_interconnection"] is False
+    assert plan["interconnect"]["ecmp"] == ["b101"] and plan["interconnect"]["bfd"] == {"min_rx": 300, "mult": 5}
+    assert plan["nodes"]["dc1-n1"]["k8s_node_name"] == "k8s-dc1-n1.bank.example"
+    assert plan["nodes"]["dc1-n2"]["k8s_node_name"] == "dc1-n2"
+    assert plan["dr"]["prefixes"]["b101"]["routed_by"] == "ovn-static"
+    assert plan["dr"]["prefixes"]["b101"]["ecmp"] is True
+    sessions = plan["dr"]["bfd"]["dc3"]
+    assert sessions and all((b["min_rx"], b["min_tx"], b["detect_mult"]) == (300, 100, 5) for b in sessions)
+    assert plan["dr"]["routers"]["dc1"]["underlay"]["gateway"] == "10.91.1.254"
+
+
+def test_dr_inputs_are_validated():
+    def change(i):
+        dc(i, "dc1").update(underlay_gateway="10.99.0.1")
+        dc(i, "dc2").update(underlay_gateway="not-an-ip")
+        subnet(i, "b101").update(logical_gateway="maybe")
+        g(i)["tridc_interconnect"].update(ecmp=["nosuch"], bfd={"min_rx": 0, "interval": 5})
+    probs = problems(mutate(change))
+    for frags in ((("dc 'dc1'", "underlay_gateway", "outside the underlay network 10.91.1.0/24")),
+                  ("dc 'dc2'", "underlay_gateway", "not an IP address"),
+                  ("subnet 'b101'", "logical_gateway"),
+                  ("tridc_interconnect", "ecmp[0]", "'nosuch' is not a subnet"),
+                  ("tridc_interconnect.bfd", "min_rx", "out of range"),
+                  ("tridc_interconnect.bfd", "interval")):
+        assert any(all(f in p for f in frags) for p in probs), (frags, probs)
