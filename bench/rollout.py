@@ -63,7 +63,7 @@ def main():
                            stdout=subprocess.DEVNULL)
     first, out1 = timed(site)
     rerun, out2 = timed(site)
-    pings = [timed(["ansible", "-i", INVENTORY, HOSTS, "-m", "ansible.builtin.ping", "-o"])[0] for _ in range(args.pings)]
+    pings = [timed(["ansible", "-i", INVENTORY, HOSTS, "-m", "ansible.builtin.ping", "-o"])[0] for _attempt in range(args.pings)]
     ping = min(pings)
     hosts = len(RECAP.findall(out2)) - 1  # minus localhost (the plan)
     print("site.yml on the lab (%d hosts, 3 DCs)%s" % (hosts, "" if args.fresh else " [not --fresh]"))

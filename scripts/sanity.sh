@@ -3,10 +3,12 @@
 # (ansible-test requires that path). The copy holds the files git tracks or would track.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-# outside the repo: inside it, ansible-test would ask the outer git and see only ignored files
-DEST=${TMPDIR:-/tmp}/tridc-ovn-sanity/ansible_collections/tridc/ovn
+# outside the repo (inside it, ansible-test would ask the outer git and see only ignored files), and
+# one copy per run: two checkouts on one machine must not test each other's files
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/tridc-ovn-sanity.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+DEST=$WORK/ansible_collections/tridc/ovn
 PY=${PY:-$ROOT/.venv/bin/python}
-rm -rf "$DEST"
 # ansible-test bootstraps pip in its venvs with a script it downloads from a host this machine
 # cannot reach; give it our stand-in (scripts/pip_bootstrap.py) under the name it looks for.
 ATDIR=$("$PY" -c 'import ansible_test, os; print(os.path.dirname(ansible_test.__file__))')

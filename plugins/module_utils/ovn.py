@@ -20,6 +20,8 @@ from __future__ import annotations
 import os
 import re
 
+from ansible_collections.tridc.ovn.plugins.module_utils.ovs import OvsError
+
 OVN_RUNDIR = '/var/run/ovn'
 OVN_DBDIR = '/var/lib/ovn'
 OVN_DATADIR = '/usr/share/ovn'
@@ -40,27 +42,8 @@ STATUS_MEMBER = 'cluster member'
 STATUS_JOINING = 'joining cluster'
 
 
-class OvnError(Exception):
-    """A command failed or returned something unexpected."""
-
-    def __init__(self, msg, argv=None, rc=None, stdout=None, stderr=None):
-        super(OvnError, self).__init__(msg)
-        self.msg = msg
-        self.argv = argv
-        self.rc = rc
-        self.stdout = stdout
-        self.stderr = stderr
-
-    def fail_kwargs(self):
-        """Keyword arguments for AnsibleModule.fail_json()."""
-        out = dict(msg=self.msg)
-        for key in ('rc', 'stdout', 'stderr'):
-            value = getattr(self, key)
-            if value is not None:
-                out[key] = value
-        if self.argv is not None:
-            out['cmd'] = self.argv
-        return out
+class OvnError(OvsError):
+    """A command failed or returned something unexpected (msg, argv, rc, stdout, stderr; fail_kwargs())."""
 
 
 def db_defaults(db):

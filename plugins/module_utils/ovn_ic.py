@@ -20,6 +20,8 @@ import ipaddress
 import json
 import time
 
+from ansible_collections.tridc.ovn.plugins.module_utils.ovs import OvsError, as_list, as_optional, decode_datum  # noqa: F401 pylint: disable=unused-import
+
 SOCKETS = {
     'nb': 'unix:/var/run/ovn/ovnnb_db.sock',
     'sb': 'unix:/var/run/ovn/ovnsb_db.sock',
@@ -39,54 +41,13 @@ DB_ARGS = dict(
 )
 
 
-class OvnIcError(Exception):
-    """A command failed or returned something unexpected."""
-
-    def __init__(self, msg, argv=None, rc=None, stdout=None, stderr=None):
-        super(OvnIcError, self).__init__(msg)
-        self.msg = msg
-        self.argv = argv
-        self.rc = rc
-        self.stdout = stdout
-        self.stderr = stderr
-
-    def fail_kwargs(self):
-        out = dict(msg=self.msg)
-        for key in ('rc', 'stdout', 'stderr'):
-            value = getattr(self, key)
-            if value is not None:
-                out[key] = value
-        if self.argv is not None:
-            out['cmd'] = self.argv
-        return out
+class OvnIcError(OvsError):
+    """A command failed or returned something unexpected (msg, argv, rc, stdout, stderr; fail_kwargs())."""
 
 
-def from_ovsdb(value):
-    """Convert an OVSDB JSON value to Python: uuid -> str, set -> list, map -> dict."""
-    if isinstance(value, list) and len(value) == 2 and isinstance(value[0], str):
-        kind, data = value
-        if kind in ('uuid', 'named-uuid'):
-            return data
-        if kind == 'set':
-            return [from_ovsdb(v) for v in data]
-        if kind == 'map':
-            return dict((from_ovsdb(k), from_ovsdb(v)) for k, v in data)
-    return value
-
-
-def as_list(value):
-    """An optional OVSDB column (a set with 0 or 1 element, or a scalar) as a list."""
-    if isinstance(value, list):
-        return value
-    if value is None:
-        return []
-    return [value]
-
-
-def optional(value):
-    """An optional column (min 0, max 1) as its value or None."""
-    items = as_list(value)
-    return items[0] if items else None
+# OVSDB JSON values to Python (uuid -> str, set -> list, map -> dict) and optional columns: shared with ovs.py
+from_ovsdb = decode_datum
+optional = as_optional
 
 
 def ctl_value(value):

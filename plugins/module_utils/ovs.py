@@ -70,9 +70,11 @@ def decode_datum(value):
 
 
 def as_list(value):
-    """A decoded set column as a list (OVSDB sends 1-member sets as a bare atom)."""
+    """A decoded set column as a list (OVSDB sends 1-member sets as a bare atom; None is empty)."""
     if isinstance(value, list):
         return value
+    if value is None:
+        return []
     return [value]
 
 

@@ -32,6 +32,8 @@ author:
   - tridc.ovn developers (@tridc)
 requirements:
   - C(ovsdb-client) (openvswitch-common) and C(ovn-nbctl) (ovn-common) on the managed node.
+extends_documentation_fragment:
+  - tridc.ovn.ovn_db_tls
 attributes:
   check_mode:
     support: full
@@ -144,19 +146,6 @@ options:
   database:
     description: The Northbound database. Defaults to the local unix socket C(unix:/var/run/ovn/ovnnb_db.sock).
     type: str
-  private_key:
-    description: TLS private key, needed when O(database) is an C(ssl:) remote.
-    type: path
-  certificate:
-    description: TLS certificate for an C(ssl:) remote.
-    type: path
-  ca_cert:
-    description: CA certificate for an C(ssl:) remote.
-    type: path
-  timeout:
-    description: Seconds to wait for the database.
-    type: int
-    default: 30
 seealso:
   - module: tridc.ovn.ovn_ic_transit
   - module: tridc.ovn.ovn_nb_routes

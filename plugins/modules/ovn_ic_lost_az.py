@@ -22,6 +22,8 @@ author:
   - tridc.ovn developers (@tridc)
 requirements:
   - C(ovsdb-client) (openvswitch-common) on the managed node.
+extends_documentation_fragment:
+  - tridc.ovn.ovn_db_tls
 attributes:
   check_mode:
     support: full
@@ -45,19 +47,6 @@ options:
   database:
     description: The IC Southbound database. Defaults to the local unix socket C(unix:/var/run/ovn/ovn_ic_sb_db.sock).
     type: str
-  private_key:
-    description: TLS private key, needed when O(database) is an C(ssl:) remote.
-    type: path
-  certificate:
-    description: TLS certificate for an C(ssl:) remote.
-    type: path
-  ca_cert:
-    description: CA certificate for an C(ssl:) remote.
-    type: path
-  timeout:
-    description: Seconds to wait for the database.
-    type: int
-    default: 30
 notes:
   - If the zone is not really lost, its C(ovn-ic) re-registers its gateways, ports and routes within seconds; the
     survivors only ignore its routes while their route denylist carries its prefixes (C(dr_failover.yml) does both).

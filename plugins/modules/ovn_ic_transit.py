@@ -22,6 +22,8 @@ author:
   - tridc.ovn developers (@tridc)
 requirements:
   - C(ovsdb-client) (openvswitch-common) and C(ovn-ic-nbctl) (ovn-common) on the managed node.
+extends_documentation_fragment:
+  - tridc.ovn.ovn_db_tls
 attributes:
   check_mode:
     support: full
@@ -55,19 +57,6 @@ options:
   database:
     description: The IC Northbound database. Defaults to the local unix socket C(unix:/var/run/ovn/ovn_ic_nb_db.sock).
     type: str
-  private_key:
-    description: TLS private key, needed when O(database) is an C(ssl:) remote.
-    type: path
-  certificate:
-    description: TLS certificate for an C(ssl:) remote.
-    type: path
-  ca_cert:
-    description: CA certificate for an C(ssl:) remote.
-    type: path
-  timeout:
-    description: Seconds to wait for the database.
-    type: int
-    default: 30
 seealso:
   - module: tridc.ovn.ovn_ic_az
   - module: tridc.ovn.ovn_ic_info
