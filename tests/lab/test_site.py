@@ -15,13 +15,12 @@ def recap(text):
 
 
 def summary_rows(text):
-    """Rows of the tridc.ovn.rollout_summary table: (dc, phase)."""
+    """Rows of the tridc.ovn.rollout_summary table: (dc, phase). Columns are fixed width: DC 10, phase 22."""
     rows = []
     if "tridc.ovn rollout summary" in text:
         for line in text.split("tridc.ovn rollout summary", 1)[1].splitlines()[2:]:
-            parts = line.split()
-            if len(parts) >= 3 and parts[0].startswith("dc"):
-                rows.append((parts[0], parts[1]))
+            if line.startswith("dc") and len(line) > 33:
+                rows.append((line[:10].strip(), line[11:33].strip()))
     return rows
 
 
