@@ -54,11 +54,7 @@ class CallbackModule(CallbackBase):
             return None
         host = result._host  # pylint: disable=protected-access
         dc = self._dc_of.get(host.get_name())
-        slot = (self._play.vars or {}).get("tridc_slot") if self._play is not None else None
-        if dc == "-" and slot is not None and str(slot).isdigit() and int(slot) < len(self._rollout_order):
-            # a controller play of a DC's rollout (e.g. the CNI phase): the DC of its rollout slot
-            dc = self._rollout_order[int(slot)]
-        elif dc is None:
+        if dc is None:
             # tridc_dc is usually a group variable: ask the variable manager once per host
             try:
                 hostvars = self._play.get_variable_manager().get_vars(play=self._play, host=host, include_hostvars=False)
@@ -66,8 +62,10 @@ class CallbackModule(CallbackBase):
             except Exception:  # pylint: disable=broad-except
                 dc = "-"
             self._dc_of[host.get_name()] = dc
-            if dc == "-":
-                return self._row(result)
+        slot = str((self._play.vars or {}).get("tridc_slot", ""))
+        if dc == "-" and slot.isdigit() and int(slot) < len(self._rollout_order):
+            # a controller play of a DC's rollout (e.g. the CNI phase): the DC of its rollout slot
+            dc = self._rollout_order[int(slot)]
         key = (dc, self._phase)
         if key not in self._rows:
             self._rows[key] = {"changed": 0, "ok": 0, "failed": set(), "unreachable": set(), "gates": {}}
