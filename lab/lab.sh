@@ -22,6 +22,7 @@ KEY=$STATE/ssh/id_ed25519
 MIRROR_IP=10.99.0.1
 MIRROR_PORT=8181
 MIRROR_PIDFILE=$STATE/mirror.pid
+MIRROR_CMD="http.server $MIRROR_PORT --bind $MIRROR_IP"
 SSH_OPTS=(-i "$KEY" -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null
           -o LogLevel=ERROR -o ConnectTimeout=3)
 
@@ -69,7 +70,12 @@ now()  { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN{printf "%.1f", b-a}'; }
 
 pid_of()  { podman inspect -f '{{.State.Pid}}' "$1"; }
-running() { [ "$(podman inspect -f '{{.State.Running}}' "$1" 2>/dev/null)" = true ]; }
+# running NAME: podman says running AND the container's processes are there (podman's state
+# outlives processes killed behind its back, e.g. a machine restored from a snapshot)
+running() {
+  [ "$(podman inspect -f '{{.State.Running}}' "$1" 2>/dev/null)" = true ] &&
+    podman exec "$1" true >/dev/null 2>&1
+}
 netns()   { local pid=$1; shift; nsenter -t "$pid" -n -- "$@"; }         # host tools, container netns
 inside()  { local pid=$1; shift; nsenter -t "$pid" -m -n -p -- "$@"; }   # container tools, netns, pids
 has_link() {  # has_link PID|host IFNAME
@@ -124,7 +130,7 @@ ensure_container() {  # ensure_container NAME IMAGE HOSTNAME ROLE [extra run arg
   local name=$1 image=$2 host=$3 role=$4; shift 4
   if podman container exists "$name"; then
     if running "$name"; then return 0; fi
-    log "$name exists but is not running: recreating"
+    log "$name exists but is not running (or its processes are gone): recreating"
     podman rm -f -t 0 "$name" >/dev/null
   fi
   podman run -d --name "$name" --hostname "$host" "${RUN_OPTS[@]}" --label "$LABEL.role=$role" \
@@ -143,8 +149,20 @@ mirror_pid() {  # prints the pid of our mirror http server if it is running
   [ -s "$MIRROR_PIDFILE" ] || return 1
   pid=$(cat "$MIRROR_PIDFILE")
   [ -r "/proc/$pid/cmdline" ] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "http.server $MIRROR_PORT --bind $MIRROR_IP" || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "$MIRROR_CMD --directory $MIRROR_DIR" || return 1
   echo "$pid"
+}
+
+# stop_foreign_mirrors: a lab mirror of another checkout holds the address and port
+stop_foreign_mirrors() {
+  local pid ours
+  ours=$(mirror_pid || true)
+  for pid in $(pgrep -f -- "$MIRROR_CMD" || true); do
+    [ "$pid" != "$ours" ] || continue
+    log "stopping the lab mirror of another checkout (pid $pid: $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null))"
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
+  done
 }
 
 # ------------------------------------------------------------------ up
@@ -158,6 +176,7 @@ host_setup() {
   iptables_rule nat POSTROUTING -o tridc-wan+          # never NAT towards the lab
   # mirror address and server
   ip -4 addr show dev lo | grep -q " $MIRROR_IP/32 " || ip addr add "$MIRROR_IP/32" dev lo
+  stop_foreign_mirrors
   if ! mirror_pid >/dev/null; then
     [ -s "$MIRROR_DIR/Packages.gz" ] || die "no mirror in $MIRROR_DIR (run lab/build-images.sh)"
     # a daemon: own session, no descriptors inherited from whoever ran `up` (beyond 0-2)
@@ -352,6 +371,7 @@ cmd_down() {
     done
   done
   if pid=$(mirror_pid); then kill "$pid"; fi
+  stop_foreign_mirrors
   rm -f "$MIRROR_PIDFILE"
   if ip -4 addr show dev lo | grep -q " $MIRROR_IP/32 "; then ip addr del "$MIRROR_IP/32" dev lo; fi
   for table in filter nat; do

@@ -42,7 +42,9 @@ for scenario in ${MOLECULE_SCENARIOS:-ovs central chassis}; do
   molecule test -s "$scenario"
 done
 
-stage "the three-DC lab: up, site.yml"
+stage "the three-DC lab: down (whatever an earlier run left), up, site.yml"
+# the first site.yml run below must meet fresh nodes, whatever lab this machine had before
+bash lab/lab.sh down
 bash lab/lab.sh up
 ansible-playbook -i inventories/lab playbooks/site.yml | tee "$LOGDIR/site-first-run.log"
 
