@@ -20,12 +20,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
 
 import pytest
+from testing_tools import ModuleRunner, free_port, stop_process, wait_for
+from testing_tools import tool as shared_tool
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..'))
 IC = {
@@ -37,11 +37,7 @@ DCS = ('dc1', 'dc2', 'dc3')
 
 
 def tool(name):
-    path = shutil.which(name) or shutil.which(name, path='/usr/sbin:/usr/bin:/sbin:/bin')
-    if not path:
-        pytest.fail('%s is not installed: the interconnection tests need the real OVN tools '
-                    '(Debian: apt-get install openvswitch-common ovn-common ovn-central ovn-ic ovn-ic-db)' % name)
-    return path
+    return shared_tool(name, 'openvswitch-common ovn-common ovn-central ovn-ic ovn-ic-db')
 
 
 def run(argv, check=True, timeout=60, cwd=None):
@@ -49,23 +45,6 @@ def run(argv, check=True, timeout=60, cwd=None):
     if check and proc.returncode != 0:
         pytest.fail('%s failed (rc=%d): %s %s' % (' '.join(str(a) for a in argv), proc.returncode, proc.stdout, proc.stderr))
     return proc
-
-
-def free_port(ip):
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((ip, 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(predicate, timeout=30, interval=0.2, what='condition'):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail('timed out after %ss waiting for %s' % (timeout, what))
-        time.sleep(interval)
 
 
 class Env(object):
@@ -115,14 +94,7 @@ class Env(object):
             pytest.fail('%s exited: %s' % (name, self.tail(name)))
 
     def stop(self, name):
-        proc = self.procs.pop(name, None)
-        if proc is not None and proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop_process(self.procs.pop(name, None))
 
     def tail(self, name):
         for suffix in ('.log', '.out'):
@@ -254,39 +226,8 @@ def ic_env():
         env.destroy()
 
 
-class ModuleRunner(object):
-    """Runs a module's main() in-process the standard Ansible way (patched module args)."""
-
-    def __init__(self, capsys, monkeypatch):
-        self.capsys = capsys
-        self.monkeypatch = monkeypatch
-        self.calls = []
-
-    def __call__(self, module, args, check=False, diff=False):
-        from ansible.module_utils import basic  # pylint: disable=import-outside-toplevel
-        from ansible.module_utils.testing import patch_module_args  # pylint: disable=import-outside-toplevel
-
-        calls = self.calls = []
-        real = basic.AnsibleModule.run_command
-
-        def recording(mod, argv, *a, **kw):
-            calls.append(list(argv))
-            return real(mod, argv, *a, **kw)
-
-        self.monkeypatch.setattr(basic.AnsibleModule, 'run_command', recording)
-        full = dict(args)
-        full['_ansible_check_mode'] = check
-        full['_ansible_diff'] = diff
-        self.capsys.readouterr()
-        try:
-            with patch_module_args(full):
-                with pytest.raises(SystemExit) as exc:
-                    module.main()
-        finally:
-            self.monkeypatch.setattr(basic.AnsibleModule, 'run_command', real)
-        result = json.loads(self.capsys.readouterr().out)
-        result['_rc'] = exc.value.code
-        return result
+class OvnModuleRunner(ModuleRunner):
+    """The shared module runner, plus which recorded calls could have changed something."""
 
     def writes(self):
         """The ovn-*ctl / ovsdb-client calls of the last run that could change something."""
@@ -302,7 +243,7 @@ class ModuleRunner(object):
 
 @pytest.fixture
 def run_module(capsys, monkeypatch):
-    return ModuleRunner(capsys, monkeypatch)
+    return OvnModuleRunner(capsys, monkeypatch)
 
 
 @pytest.fixture(scope='session')

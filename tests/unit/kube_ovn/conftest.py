@@ -7,7 +7,6 @@ HTTP transport is the in-memory API server (fake_apiserver.py, the only fake).""
 from __future__ import annotations
 
 import os
-import sys
 
 import pytest
 import yaml
@@ -16,23 +15,6 @@ REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..")
 REF_DIR = os.environ.get("KUBE_OVN_REF_DIR") or os.path.join(REPO, "..", "shared", "kube-ovn")
 
 
-def _ensure_collection_importable():
-    try:
-        import ansible_collections.tridc.ovn.plugins.plugin_utils.kube_ovn  # noqa: F401 pylint: disable=unused-import
-        return
-    except ImportError:
-        pass
-    root = os.path.join(REPO, ".build", "collections")
-    link = os.path.join(root, "ansible_collections", "tridc", "ovn")
-    if not os.path.exists(link):
-        os.makedirs(os.path.dirname(link), exist_ok=True)
-        os.symlink(REPO, link)
-    sys.path.insert(0, root)
-    for name in [n for n in sys.modules if n == "ansible_collections" or n.startswith("ansible_collections.")]:
-        del sys.modules[name]
-
-
-_ensure_collection_importable()
 
 
 def ref_file(name):

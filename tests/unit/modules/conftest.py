@@ -19,29 +19,12 @@ import tempfile
 import time
 
 import pytest
+from testing_tools import ModuleRunner, stop_process, tool
 
 SCHEMA = '/usr/share/openvswitch/vswitch.ovsschema'
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..'))
 
 
-def _ensure_collection_importable():
-    """Make ``ansible_collections.tridc.ovn`` importable when not run by ansible-test."""
-    try:
-        import ansible_collections.tridc.ovn.plugins.module_utils.ovs  # noqa: F401 pylint: disable=unused-import
-        return
-    except ImportError:
-        pass
-    root = os.path.join(REPO, '.build', 'collections')
-    link = os.path.join(root, 'ansible_collections', 'tridc', 'ovn')
-    if not os.path.exists(link):
-        os.makedirs(os.path.dirname(link), exist_ok=True)
-        os.symlink(REPO, link)
-    sys.path.insert(0, root)
-    for name in [n for n in sys.modules if n == 'ansible_collections' or n.startswith('ansible_collections.')]:
-        del sys.modules[name]
-
-
-_ensure_collection_importable()
 
 
 def collections_path():
@@ -51,11 +34,7 @@ def collections_path():
 
 
 def _tool(name):
-    path = shutil.which(name) or shutil.which(name, path='/usr/sbin:/usr/bin:/sbin:/bin')
-    if not path:
-        pytest.fail('%s is not installed: these tests need the real Open vSwitch tools '
-                    '(Debian: apt-get install openvswitch-switch openvswitch-common)' % name)
-    return path
+    return tool(name, 'openvswitch-switch openvswitch-common')
 
 
 def _decode(value):
@@ -104,13 +83,7 @@ class OvsdbServer(object):
             time.sleep(0.02)
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def vsctl(self, *args):
@@ -149,41 +122,8 @@ def ovsdb():
         server.stop()
 
 
-class ModuleRunner(object):
-    """Runs a module's main() in-process the standard Ansible way (patched module args).
-
-    ``run_command`` is wrapped only to record the argv of each ovs-vsctl it really runs.
-    """
-
-    def __init__(self, capsys, monkeypatch):
-        self.capsys = capsys
-        self.monkeypatch = monkeypatch
-        self.calls = []
-
-    def __call__(self, module, args, check=False, diff=False):
-        from ansible.module_utils import basic  # pylint: disable=import-outside-toplevel
-        from ansible.module_utils.testing import patch_module_args  # pylint: disable=import-outside-toplevel
-
-        calls = self.calls = []
-        real_run_command = basic.AnsibleModule.run_command
-
-        def recording_run_command(mod, argv, *a, **kw):
-            calls.append(list(argv))
-            return real_run_command(mod, argv, *a, **kw)
-
-        self.monkeypatch.setattr(basic.AnsibleModule, 'run_command', recording_run_command)
-        full = dict(args)
-        full['_ansible_check_mode'] = check
-        full['_ansible_diff'] = diff
-        self.capsys.readouterr()
-        with patch_module_args(full):
-            with pytest.raises(SystemExit) as exc:
-                module.main()
-        out = self.capsys.readouterr().out
-        result = json.loads(out)
-        result['_rc'] = exc.value.code
-        self.monkeypatch.setattr(basic.AnsibleModule, 'run_command', real_run_command)
-        return result
+class VsctlModuleRunner(ModuleRunner):
+    """The shared module runner, plus which recorded ovs-vsctl calls were writes."""
 
     @property
     def writes(self):
@@ -193,7 +133,7 @@ class ModuleRunner(object):
 
 @pytest.fixture
 def run_module(capsys, monkeypatch):
-    return ModuleRunner(capsys, monkeypatch)
+    return VsctlModuleRunner(capsys, monkeypatch)
 
 
 def run_adhoc(module, args, check=False, diff=False):

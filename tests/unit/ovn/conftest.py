@@ -17,11 +17,11 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 
 import pytest
+from testing_tools import ModuleRunner, free_port, stop_process, tool
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..'))
 SCHEMAS = {
@@ -32,39 +32,6 @@ SCHEMAS = {
 }
 
 
-def _ensure_collection_importable():
-    """Make ``ansible_collections.tridc.ovn`` importable when not run by ansible-test."""
-    try:
-        import ansible_collections.tridc.ovn.plugins.module_utils.ovn  # noqa: F401 pylint: disable=unused-import
-        return
-    except ImportError:
-        pass
-    root = os.path.join(REPO, '.build', 'collections')
-    link = os.path.join(root, 'ansible_collections', 'tridc', 'ovn')
-    if not os.path.exists(link):
-        os.makedirs(os.path.dirname(link), exist_ok=True)
-        os.symlink(REPO, link)
-    sys.path.insert(0, root)
-    for name in [n for n in sys.modules if n == 'ansible_collections' or n.startswith('ansible_collections.')]:
-        del sys.modules[name]
-
-
-_ensure_collection_importable()
-
-
-def tool(name):
-    path = shutil.which(name) or shutil.which(name, path='/usr/sbin:/usr/bin:/sbin:/bin')
-    if not path:
-        pytest.fail('%s is not installed: these tests need the real tools '
-                    '(Debian: apt-get install openvswitch-common ovn-common)' % name)
-    return path
-
-
-def free_port(ip):
-    """A TCP port that is free on ``ip`` right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((ip, 0))
-        return sock.getsockname()[1]
 
 
 def free_port_is(ip, port):
@@ -153,13 +120,7 @@ class Member(object):
             time.sleep(0.02)
 
     def stop(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
         self.proc = None
         for path in (self.ctl, self.sock):
             if os.path.exists(path):
@@ -268,40 +229,6 @@ def make_cluster(pki):
     yield factory
     for cluster in made:
         cluster.destroy()
-
-
-class ModuleRunner(object):
-    """Runs a module's main() in-process the standard Ansible way (patched module args)."""
-
-    def __init__(self, capsys, monkeypatch):
-        self.capsys = capsys
-        self.monkeypatch = monkeypatch
-        self.calls = []
-
-    def __call__(self, module, args, check=False, diff=False):
-        from ansible.module_utils import basic  # pylint: disable=import-outside-toplevel
-        from ansible.module_utils.testing import patch_module_args  # pylint: disable=import-outside-toplevel
-
-        calls = self.calls = []
-        real_run_command = basic.AnsibleModule.run_command
-
-        def recording_run_command(mod, argv, *a, **kw):
-            calls.append(list(argv))
-            return real_run_command(mod, argv, *a, **kw)
-
-        self.monkeypatch.setattr(basic.AnsibleModule, 'run_command', recording_run_command)
-        full = dict(args)
-        full['_ansible_check_mode'] = check
-        full['_ansible_diff'] = diff
-        self.capsys.readouterr()
-        with patch_module_args(full):
-            with pytest.raises(SystemExit) as exc:
-                module.main()
-        out = self.capsys.readouterr().out
-        result = json.loads(out)
-        result['_rc'] = exc.value.code
-        self.monkeypatch.setattr(basic.AnsibleModule, 'run_command', real_run_command)
-        return result
 
 
 @pytest.fixture
