@@ -11,7 +11,8 @@ so the first run installs and configures everything; without it the "first run" 
 the lab is in. Then site.yml runs again on the converged lab (the rerun: every task checks, nothing
 changes), and `ansible -m ansible.builtin.ping` runs on the same hosts. Prints wall seconds, the
 changed counts of each run and the ratio rerun / ping: how much a no-op rollout costs beyond
-reaching every host once.
+reaching every host once. The rerun's per-DC/phase seconds and its N slowest tasks
+(--slowest N, from the rollout_summary callback) follow: where a no-op rollout spends its time.
 """
 
 from __future__ import annotations
@@ -36,9 +37,10 @@ def env():
     return e
 
 
-def timed(argv):
+def timed(argv, extra_env=None):
     start = time.monotonic()
-    proc = subprocess.run(argv, cwd=ROOT, env=env(), capture_output=True, text=True, check=False)
+    proc = subprocess.run(argv, cwd=ROOT, env=dict(env(), **(extra_env or {})), capture_output=True, text=True,
+                          check=False)
     wall = time.monotonic() - start
     if proc.returncode != 0:
         sys.stderr.write(proc.stdout[-3000:] + proc.stderr[-2000:])
@@ -54,6 +56,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fresh", action="store_true", help="recreate the lab's containers before the first run")
     parser.add_argument("--pings", type=int, default=3, help="ad-hoc ping repetitions (the best is reported)")
+    parser.add_argument("--slowest", type=int, default=15, help="slowest tasks of the rerun to list")
     args = parser.parse_args()
 
     site = ["ansible-playbook", "-i", INVENTORY, os.path.join(ROOT, "playbooks", "site.yml")]
@@ -62,7 +65,7 @@ def main():
             subprocess.run(["bash", os.path.join(ROOT, "lab", "lab.sh"), action], cwd=ROOT, check=True,
                            stdout=subprocess.DEVNULL)
     first, out1 = timed(site)
-    rerun, out2 = timed(site)
+    rerun, out2 = timed(site, {"TRIDC_ROLLOUT_SLOWEST": str(args.slowest)})
     pings = [timed(["ansible", "-i", INVENTORY, HOSTS, "-m", "ansible.builtin.ping", "-o"])[0] for _attempt in range(args.pings)]
     ping = min(pings)
     hosts = len(RECAP.findall(out2)) - 1  # minus localhost (the plan)
@@ -71,6 +74,9 @@ def main():
     print("  rerun      %8.1f s  changed=%d" % (rerun, changed(out2)))
     print("  ansible -m ping (best of %d) %6.1f s" % (len(pings), ping))
     print("  rerun / ping ratio  %.1fx" % (rerun / ping))
+    if "tridc.ovn rollout summary" in out2:
+        print("rerun, from the rollout summary:")
+        print(out2.split("tridc.ovn rollout summary", 1)[1].strip("\n"))
 
 
 if __name__ == "__main__":

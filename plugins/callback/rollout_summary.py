@@ -14,15 +14,29 @@ version_added: 0.1.0
 description:
   - At the end of a playbook, prints a table with one row per DC and rollout phase, taken from
     the play name after C(·) (for example C(Rollout · ovs)). Each row counts the changed tasks,
-    names failed or unreachable hosts, and gives the result of every gate task (task names
-    starting with C(Gate)).
+    names failed or unreachable hosts, gives the wall seconds of the phase's plays, and the
+    result of every gate task (task names starting with C(Gate)).
+  - With O(slowest) set, also lists the slowest tasks of the run (wall seconds from a task's start
+    to the next task's start, summed over the DCs and plays that ran it).
   - The DC of a host is its C(tridc_dc) variable.
   - Enable it with C(callbacks_enabled = tridc.ovn.rollout_summary) in C(ansible.cfg).
 requirements:
   - enabled in configuration
+options:
+  slowest:
+    description: How many of the slowest tasks to list after the summary (V(0) lists none).
+    type: int
+    default: 0
+    env:
+      - name: TRIDC_ROLLOUT_SLOWEST
+    ini:
+      - section: callback_tridc_rollout_summary
+        key: slowest
 author:
   - tridc.ovn developers (@tridc)
 """
+
+import time
 
 from ansible.plugins.callback import CallbackBase
 
@@ -43,8 +57,43 @@ class CallbackModule(CallbackBase):
         self._rows = {}
         self._order = []
         self._rollout_order = []
+        self._play_started = None
+        self._play_rows = set()
+        self._task = None            # (label, start) of the running task
+        self._task_seconds = {}      # label -> [seconds, runs]
+
+    def _close_task(self, now):
+        if self._task is not None:
+            label, start = self._task
+            spent = self._task_seconds.setdefault(label, [0.0, 0])
+            spent[0] += now - start
+            spent[1] += 1
+            self._task = None
+
+    def _close_play(self, now):
+        self._close_task(now)
+        if self._play_started is not None:
+            for key in self._play_rows:
+                self._rows[key]["seconds"] += now - self._play_started
+        self._play_started = None
+        self._play_rows = set()
+
+    def v2_playbook_on_task_start(self, task, is_conditional):
+        now = time.monotonic()
+        self._close_task(now)
+        role = getattr(task, "_role", None)
+        label = task.get_name()
+        if role is not None and not label.startswith(role.get_name() + " : "):
+            label = "%s : %s" % (role.get_name(), label)
+        self._task = (label, now)
+
+    def v2_playbook_on_handler_task_start(self, task):
+        self.v2_playbook_on_task_start(task, False)
 
     def v2_playbook_on_play_start(self, play):
+        now = time.monotonic()
+        self._close_play(now)
+        self._play_started = now
         self._play = play
         name = play.get_name() or ""
         self._phase = name.split("·", 1)[1].strip() if "·" in name else None
@@ -68,8 +117,10 @@ class CallbackModule(CallbackBase):
             dc = self._rollout_order[int(slot)]
         key = (dc, self._phase)
         if key not in self._rows:
-            self._rows[key] = {"changed": 0, "ok": 0, "failed": set(), "unreachable": set(), "gates": {}}
+            self._rows[key] = {"changed": 0, "ok": 0, "failed": set(), "unreachable": set(), "gates": {},
+                               "seconds": 0.0}
             self._order.append(key)
+        self._play_rows.add(key)
         return self._rows[key]
 
     def _gate(self, row, result, status):
@@ -113,9 +164,11 @@ class CallbackModule(CallbackBase):
         self._gate(row, result, "failed")
 
     def v2_playbook_on_stats(self, stats):
+        self._close_play(time.monotonic())
         if not self._rows:
             return
-        lines = ["", "tridc.ovn rollout summary", "%-10s %-22s %8s %s" % ("DC", "phase", "changed", "result / gates")]
+        lines = ["", "tridc.ovn rollout summary",
+                 "%-10s %-22s %8s %8s %s" % ("DC", "phase", "changed", "seconds", "result / gates")]
         for key in self._order:
             dc, phase = key
             row = self._rows[key]
@@ -125,5 +178,11 @@ class CallbackModule(CallbackBase):
             if row["unreachable"]:
                 problems.append("UNREACHABLE " + ", ".join(sorted(row["unreachable"])))
             gates = ["%s: %s" % (g, s) for g, s in row["gates"].items()]
-            lines.append("%-10s %-22s %8d %s" % (dc, phase, row["changed"], "; ".join(problems + gates) or "ok"))
+            lines.append("%-10s %-22s %8d %8.1f %s" % (dc, phase, row["changed"], row["seconds"],
+                                                      "; ".join(problems + gates) or "ok"))
+        slowest = int(self.get_option("slowest") or 0)
+        if slowest > 0 and self._task_seconds:
+            lines += ["", "slowest tasks (seconds summed over DCs and plays, runs)"]
+            ranked = sorted(self._task_seconds.items(), key=lambda item: -item[1][0])[:slowest]
+            lines += ["%8.1f %4d  %s" % (spent, runs, label) for label, (spent, runs) in ranked]
         self._display.display("\n".join(lines))

@@ -28,7 +28,7 @@ PLAYBOOK = """
     - name: Gate that passes
       ansible.builtin.debug: {msg: ok}
     - name: An inner check that changes something
-      ansible.builtin.command: "true"
+      ansible.builtin.command: sleep 0.6
 - name: Rollout · gate chassis
   hosts: localhost
   gather_facts: false
@@ -44,13 +44,25 @@ def test_summary_rows_dc_of_the_slot_and_gate_states(tmp_path):
     (tmp_path / "play.yml").write_text(PLAYBOOK)
     env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".build", "collections"),
                ANSIBLE_CALLBACKS_ENABLED="tridc.ovn.rollout_summary", ANSIBLE_LOCALHOST_WARNING="False",
-               ANSIBLE_CONFIG=str(tmp_path / "none.cfg"), ANSIBLE_PYTHON_INTERPRETER=sys.executable)
+               ANSIBLE_CONFIG=str(tmp_path / "none.cfg"), ANSIBLE_PYTHON_INTERPRETER=sys.executable,
+               TRIDC_ROLLOUT_SLOWEST="3")
     res = subprocess.run([os.path.join(BIN, "ansible-playbook"), "-i", "localhost,", "-c", "local", "play.yml"],
                          cwd=str(tmp_path), env=env, capture_output=True, text=True, check=False)
     assert res.returncode == 2, res.stdout + res.stderr
     table = res.stdout.split("tridc.ovn rollout summary", 1)[1].splitlines()
-    # fixed-width columns: DC 10, phase 22, changed 8, then results and gates
-    rows = {(line[:10].strip(), line[11:33].strip()): (int(line[34:42]), line[43:]) for line in table[2:] if line.strip()}
+    # fixed-width columns: DC 10, phase 22, changed 8, seconds 8, then results and gates
+    rows, seconds = {}, {}
+    for line in table[2:]:
+        if not line.strip():
+            break
+        rows[(line[:10].strip(), line[11:33].strip())] = (int(line[34:42]), line[52:])
+        seconds[line[11:33].strip()] = float(line[43:51])
+    slowest = table[table.index("slowest tasks (seconds summed over DCs and plays, runs)") + 1:]
+    assert len(slowest) == 3, slowest
+    # the sleeping task leads, with its one run; the cni phase's seconds include it
+    assert slowest[0][15:] == "An inner check that changes something" and int(slowest[0][9:13]) == 1, slowest
+    assert float(slowest[0][:8]) >= 0.6, slowest
+    assert seconds["cni"] >= 0.6 and seconds["plan"] < seconds["cni"], seconds
     assert rows[("-", "plan")] == (0, "ok")
     assert rows[("dc2", "cni")] == (1, "Gate skipped here: skipped; Gate that passes: passed")
     assert rows[("dc1", "gate chassis")] == (0, "FAILED on localhost; Gate that fails: failed")
