@@ -178,8 +178,8 @@ class CallbackModule(CallbackBase):
             if row["unreachable"]:
                 problems.append("UNREACHABLE " + ", ".join(sorted(row["unreachable"])))
             gates = ["%s: %s" % (g, s) for g, s in row["gates"].items()]
-            lines.append("%-10s %-22s %8d %8.1f %s" % (dc, phase, row["changed"], row["seconds"],
-                                                      "; ".join(problems + gates) or "ok"))
+            result = "; ".join(problems + gates) or "ok"
+            lines.append("%-10s %-22s %8d %8.1f %s" % (dc, phase, row["changed"], row["seconds"], result))
         slowest = int(self.get_option("slowest") or 0)
         if slowest > 0 and self._task_seconds:
             lines += ["", "slowest tasks (seconds summed over DCs and plays, runs)"]

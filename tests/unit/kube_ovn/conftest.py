@@ -15,8 +15,6 @@ REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..")
 REF_DIR = os.environ.get("KUBE_OVN_REF_DIR") or os.path.join(REPO, "..", "shared", "kube-ovn")
 
 
-
-
 def ref_file(name):
     path = os.path.join(REF_DIR, name)
     if not os.path.exists(path):

@@ -25,8 +25,6 @@ SCHEMA = '/usr/share/openvswitch/vswitch.ovsschema'
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..'))
 
 
-
-
 def collections_path():
     import ansible_collections  # pylint: disable=import-outside-toplevel
     paths = list(getattr(ansible_collections, '__path__', []))

@@ -32,8 +32,6 @@ SCHEMAS = {
 }
 
 
-
-
 def free_port_is(ip, port):
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         try:
