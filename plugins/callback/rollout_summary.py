@@ -81,11 +81,7 @@ class CallbackModule(CallbackBase):
     def v2_playbook_on_task_start(self, task, is_conditional):
         now = time.monotonic()
         self._close_task(now)
-        role = getattr(task, "_role", None)
-        label = task.get_name()
-        if role is not None and not label.startswith(role.get_name() + " : "):
-            label = "%s : %s" % (role.get_name(), label)
-        self._task = (label, now)
+        self._task = (task.get_name(), now)   # "role : task" for a role's tasks
 
     def v2_playbook_on_handler_task_start(self, task):
         self.v2_playbook_on_task_start(task, False)
