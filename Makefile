@@ -8,7 +8,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export ANSIBLE_NOCOLOR := 1
 PLAN_DIR ?= $(CURDIR)/plan-out
 
-.PHONY: setup collection-link test unit plan lint sanity build-check bench lab lab-up lab-down lab-verify clean
+.PHONY: setup collection-link test unit plan lint sanity build-check bench bench-short lab lab-up lab-down lab-verify clean
 
 setup:
 	bash scripts/setup.sh
@@ -38,8 +38,17 @@ sanity: collection-link
 build-check: collection-link
 	bash scripts/build-check.sh
 
+## Every benchmark in its full mode (the README's figures). The lab ones need the lab up (make lab).
+BENCH_ARGS ?=
 bench: collection-link
-	$(PY) bench/plan_scale.py
+	$(PY) bench/plan_scale.py $(BENCH_ARGS)
+	$(PY) bench/ovs_apply.py $(BENCH_ARGS)
+	$(PY) bench/rollout.py $(BENCH_ARGS)
+	$(PY) bench/failover.py $(BENCH_ARGS)
+
+## The same benchmarks in their short mode (seconds each; make test runs them so none can rot).
+bench-short: BENCH_ARGS = --short
+bench-short: bench
 
 ## The three-DC lab: build images and mirror, bring it up, roll out site.yml, verify.
 lab: setup

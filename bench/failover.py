@@ -56,7 +56,11 @@ def main():
     parser.add_argument("--no-dc-loss", action="store_true", help="only the gateway loss")
     parser.add_argument("--interval", type=float, default=0.02, help="ping interval in seconds")
     parser.add_argument("--hold", type=int, default=8, help="seconds the gateway stays down")
+    parser.add_argument("--short", action="store_true",
+                        help="one run, the gateway loss only, held 3 s: proves the benchmark runs, in about a minute")
     args = parser.parse_args()
+    if args.short:
+        args.runs, args.no_dc_loss, args.hold = 1, True, 3
 
     summary = {"gateway_loss_ms": [], "gateway_outage_ms": [], "dc_loss_ms": [], "dc_outage_ms": []}
     with tempfile.TemporaryDirectory(prefix="tridc-failover-") as tmp:

@@ -37,6 +37,10 @@ bash scripts/build-check.sh
 stage "lab images and offline package mirror"
 bash lab/build-images.sh
 
+stage "benchmarks without the lab, short mode (plan engine scale, ovs_apply)"
+python bench/plan_scale.py --short
+python bench/ovs_apply.py --short
+
 for scenario in ${MOLECULE_SCENARIOS:-ovs central chassis}; do
   stage "molecule test -s $scenario"
   molecule test -s "$scenario"
@@ -50,6 +54,10 @@ ansible-playbook -i inventories/lab playbooks/site.yml | tee "$LOGDIR/site-first
 
 stage "lab verification (fabric, ovs, control plane, interconnection, reruns, --check, failures)"
 TRIDC_LAB_UP=1 run_pytest lab tests/lab
+
+stage "benchmarks on the lab, short mode (rollout rerun of one DC, IC gateway failover)"
+python bench/rollout.py --short
+python bench/failover.py --short
 
 echo
 echo "make test: all stages passed in ${SECONDS}s"
