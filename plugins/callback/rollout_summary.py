@@ -130,8 +130,10 @@ class CallbackModule(CallbackBase):
 
     def v2_runner_on_ok(self, result):
         facts = result._result.get("ansible_facts") or {}  # pylint: disable=protected-access
-        if isinstance(facts.get("tridc_plan"), dict):
-            self._rollout_order = list(facts["tridc_plan"].get("rollout_order") or [])
+        # the plan: the plan task's result (site.yml registers it) or a fact (a host view has the order too)
+        plan = result._result.get("plan") or facts.get("tridc_plan")  # pylint: disable=protected-access
+        if isinstance(plan, dict) and plan.get("rollout_order"):
+            self._rollout_order = list(plan["rollout_order"])
         row = self._row(result)
         if row is None:
             return

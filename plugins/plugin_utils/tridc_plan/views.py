@@ -58,3 +58,30 @@ def parse_bridge_mappings(text):
 def check_plan_shape(plan):
     """Return plan if it looks like a tridc.ovn plan, else raise ViewError."""
     return _plan(plan)
+
+
+# The parts of the plan every managed host may read (docs/plan-schema.md, "Host views"). None of
+# them grows with the number of hosts: `nodes` is narrowed to the host itself and the per-DC host
+# lists stay on the controller. `dr` (routes and denylists: it grows with VLANs and subnets, 700 KB
+# for 200 VLANs) is not in a view: the few hosts that apply DR routing read it in place from the
+# controller's plan (tridc_controller_plan), which costs nothing per host that does not.
+HOST_VIEW_KEYS = ("version", "regions", "rollout_order", "settings", "interconnect")
+DC_HOST_LISTS = ("nodes", "chassis", "kube_ovn_nodes")
+
+
+def host_plan(plan, host):
+    """The host's view of the plan: the plan's own shape, with only what a role on that host reads.
+
+    ``nodes`` holds the host alone; ``dcs`` every DC without its host lists (``nodes``, ``chassis``,
+    ``kube_ovn_nodes``); ``dr``, the ToRs, subnets, VLANs and Kubernetes resources stay on the
+    controller. ``scope`` names the host and its DC. The size does
+    not depend on how many hosts the inventory has, so neither does the controller's cost per host and
+    task. The sub-dicts are shared with the plan, not copied.
+    """
+    node = node_plan(plan, host)
+    view = {key: plan[key] for key in HOST_VIEW_KEYS if key in plan}
+    view["nodes"] = {host: node}
+    view["dcs"] = {name: {key: value for key, value in dc.items() if key not in DC_HOST_LISTS}
+                   for name, dc in plan["dcs"].items()}
+    view["scope"] = {"host": host, "dc": node["dc"]}
+    return view

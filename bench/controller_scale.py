@@ -1,0 +1,216 @@
+#!/usr/bin/env python
+# -*- coding: utf-8 -*-
+# Copyright: tridc.ovn contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Controller cost per host and task at bank scale: the plan's host views against the whole plan per host.
+
+    .venv/bin/python bench/controller_scale.py [--short] [--sizes 50,500,2000] [--vlans 200] [--legacy] [--tasks 4]
+
+For each size (hosts per DC) it writes an inventory of 3 DCs x SIZE chassis from bench/plan_scale.py's
+synthetic topology (200 VLANs, 8 gateways and 3 central members per DC), every host with
+``ansible_connection: local``, and runs one playbook (forks 20, the collection's ansible.cfg):
+
+  1. playbooks/plan_hosts.yml, the import every rollout playbook starts with: the plan action on the
+     controller and the host views (tridc.ovn.host_plan);
+  2. the plan reads of the roles, as the roles make them on every chassis: the assert that the host is
+     in the plan, the node slice, the bridge mappings and bridges, the DC's central members and ports
+     (TASKS tasks; no module touches a host);
+  3. a gate's read on one host per DC: every chassis of the DC with its system-id, from the controller's plan.
+
+Printed per size: hosts, seconds of the plan phase and of the reads, the controller's ms per host-task in
+the reads, and the peak RSS of ansible-playbook (the controller; its forks are smaller).
+
+--legacy runs the same reads the way the roles read before the host views: a play variable
+``tridc_plan: "{{ hostvars['localhost']['tridc_plan'] }}"`` and the plan as a fact of localhost.
+It is the "before" column of the README's table.
+
+The control runs the same reads on a tiny stand-in of the same shape: Ansible's own cost per host-task,
+which grows a little with the inventory by itself (magic variables such as groups).
+
+--short: 3 x 10 and 3 x 100 hosts, 20 VLANs (the plan is then mostly hosts), 2 tasks; fails when the
+views' ms per host-task grows more than 1.5x the control's growth from the small to the large size (a cost
+that grows with the inventory again).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from plan_scale import synthetic  # noqa: E402  pylint: disable=wrong-import-position,import-error
+
+PLAN_STEPS = {
+    "views": "- name: Plan and host views\n  ansible.builtin.import_playbook: %s\n" % os.path.join(ROOT, "playbooks", "plan_hosts.yml"),
+    "control": """- name: Bench · control (no plan; a tiny tridc_plan of the same shape, Ansible's own cost per host-task)
+  hosts: ovn_chassis
+  gather_facts: false
+  tasks:
+    - name: Tiny stand-in
+      ansible.builtin.set_fact:
+        tridc_plan:
+          nodes: "{{ {inventory_hostname: {'dc': tridc_dc, 'bridge_mappings': 'business:br-business', 'bridges': []}} }}"
+          dcs: "{{ {tridc_dc: {'central': {'members': []}}} }}"
+          settings: {ports: {nb: 6641}}
+""",
+    "legacy": """- name: Plan · plan
+  hosts: localhost
+  connection: local
+  gather_facts: false
+  tasks:
+    - name: Build and validate the network plan (as a fact of localhost)
+      tridc.ovn.plan:
+""",
+}
+
+READS = [
+    ("Plan holds the host", "ansible.builtin.assert:\n        that: inventory_hostname in tridc_plan.nodes\n        quiet: true"),
+    ("Node slice", "ansible.builtin.set_fact:\n        bench_node: \"{{ tridc_plan.nodes[inventory_hostname] }}\""),
+    ("Bridge mappings and bridges", "ansible.builtin.set_fact:\n        bench_mappings: \"{{ tridc_plan.nodes[inventory_hostname].bridge_mappings }}\"\n"
+                                    "        bench_bridges: \"{{ tridc_plan.nodes[inventory_hostname].bridges | map(attribute='name') | list }}\""),
+    ("DC central members and ports", "ansible.builtin.set_fact:\n        bench_members: \"{{ tridc_plan.dcs[tridc_plan.nodes[inventory_hostname].dc].central.members"
+                                     " | map(attribute='ip') | list }}\"\n        bench_ports: \"{{ tridc_plan.settings.ports }}\""),
+]
+
+GATE = """- name: Bench · gate read (one host per DC, every chassis of the DC from the controller's plan)
+  hosts: ovn_central
+  gather_facts: false
+  tasks:
+    - name: Chassis system-ids of the DC
+      ansible.builtin.set_fact:
+        bench_ids: "{{ %s.dcs[bench_dc].chassis | map('extract', %s.nodes, 'system_id') | list }}"
+      vars:
+        bench_dc: "{{ %s.nodes[inventory_hostname].dc }}"
+      run_once: true
+
+"""
+
+
+
+def playbook(style, tasks):
+    reads = "".join("    - name: %s\n      %s\n" % (name, body) for name, body in READS[:tasks])
+    play_vars = "  vars:\n    tridc_plan: \"{{ hostvars['localhost']['tridc_plan'] }}\"\n" if style == "legacy" else ""
+    gate_plan = "hostvars['localhost']['tridc_plan']" if style == "legacy" else "hostvars['localhost']['tridc_plan_build']['plan']"
+    gate = GATE % (gate_plan, gate_plan, gate_plan) if style != "control" else ""
+    return PLAN_STEPS[style] + """
+- name: Bench · reads
+  hosts: ovn_chassis
+  gather_facts: false
+%s  pre_tasks:
+    - name: Start
+      ansible.builtin.set_fact:
+        bench_t0: "{{ now().timestamp() }}"
+      run_once: true
+  tasks:
+%s    - name: Stop
+      ansible.builtin.set_fact:
+        bench_t1: "{{ now().timestamp() }}"
+      run_once: true
+
+%s- name: Bench · result
+  hosts: localhost
+  connection: local
+  gather_facts: false
+  tasks:
+    - name: Result
+      ansible.builtin.copy:
+        content: "BENCH reads_seconds={{ (hostvars[groups.ovn_chassis[0]].bench_t1 | float) - (hostvars[groups.ovn_chassis[0]].bench_t0 | float) }}"
+        dest: "{{ bench_result }}"
+        mode: "0644"
+""" % (play_vars, reads, gate)
+
+
+def inventory(per_dc, vlans):
+    inv = synthetic(per_dc, vlans)
+    hosts = {name: dict(hv, ansible_connection="local", ansible_python_interpreter=sys.executable)
+             for name, hv in inv["hosts"].items()}
+    children = {g: {"hosts": {h: None for h in members}} for g, members in inv["groups"].items() if members}
+    return {"all": {"hosts": hosts, "vars": inv["globals"], "children": children}}
+
+
+def run(per_dc, style, tasks, vlans, workdir):
+    inv_path = os.path.join(workdir, "hosts-%d.json" % per_dc)
+    with open(inv_path, "w", encoding="utf-8") as fh:
+        json.dump(inventory(per_dc, vlans), fh)
+    book = os.path.join(workdir, "bench-%s.yml" % style)
+    with open(book, "w", encoding="utf-8") as fh:
+        fh.write("---\n" + playbook(style, tasks))
+    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), ANSIBLE_FORKS="20",
+               ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".build", "collections"), ANSIBLE_NOCOLOR="1",
+               ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default",
+               ANSIBLE_CALLBACK_RESULT_FORMAT="json", ANSIBLE_DISPLAY_OK_HOSTS="false",
+               ANSIBLE_DISPLAY_SKIPPED_HOSTS="false")
+    env["PATH"] = os.path.join(ROOT, ".venv", "bin") + os.pathsep + env.get("PATH", "")
+    # a wrapper process reports the peak RSS of ansible-playbook (and of its forks) once it has ended
+    wrapper = ("import resource, subprocess, sys, time\nt = time.monotonic()\n"
+               "p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+               "sys.stdout.write(p.stdout + p.stderr)\n"
+               "print('WALL %.3f RC %d RSS_KB %d' % (time.monotonic() - t, p.returncode,"
+               " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))\n")
+    result = os.path.join(workdir, "result-%s-%d.txt" % (style, per_dc))
+    proc = subprocess.run([sys.executable, "-c", wrapper, "ansible-playbook", "-i", inv_path, book, "-e", "bench_result=" + result],
+                          cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    out = proc.stdout
+    tail = re.search(r"WALL ([\d.]+) RC (\d+) RSS_KB (\d+)", out)
+    reads = None
+    if os.path.exists(result):
+        with open(result, encoding="utf-8") as fh:
+            reads = re.search(r"BENCH reads_seconds=([\d.]+)", fh.read())
+    if not tail or tail.group(2) != "0" or not reads:
+        raise SystemExit("ansible-playbook failed at %d hosts per DC (%s):\n%s" % (per_dc, style, out[-4000:] + proc.stderr[-2000:]))
+    hosts = 3 * per_dc
+    wall, reads_s, rss_kb = float(tail.group(1)), float(reads.group(1)), int(tail.group(3))
+    return {"hosts": hosts, "wall": wall, "reads": reads_s, "ms": 1000.0 * reads_s / (hosts * tasks), "rss_mb": rss_kb / 1024.0}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--short", action="store_true", help="3 x 10 and 3 x 100 hosts, 2 tasks; fails on growth above 1.5x")
+    parser.add_argument("--sizes", default="50,500,2000", help="hosts per DC, comma-separated")
+    parser.add_argument("--tasks", type=int, default=len(READS), help="plan-reading tasks per host (1-%d)" % len(READS))
+    parser.add_argument("--vlans", type=int, default=200, help="VLANs (and subnets) of the synthetic topology")
+    parser.add_argument("--legacy", action="store_true", help="also measure the whole-plan-per-host style (the 'before')")
+    args = parser.parse_args()
+    sizes = [10, 100] if args.short else [int(s) for s in args.sizes.split(",")]
+    tasks = 2 if args.short else max(1, min(args.tasks, len(READS)))
+    # short: few VLANs, so that the plan's size is made of hosts and a per-host cost that follows it shows
+    vlans = 20 if args.short else args.vlans
+    styles = ["control", "views"] + (["legacy"] if args.legacy else [])
+    workdir = tempfile.mkdtemp(prefix="tridc-bench-ctl-")
+    results = {}
+    try:
+        for style in styles:
+            for per_dc in sizes:
+                r = results[(style, per_dc)] = run(per_dc, style, tasks, vlans, workdir)
+                print("%-6s hosts=%5d wall=%7.1f s reads=%7.1f s ms_per_host_task=%6.1f controller_peak_rss_mb=%6.0f" % (
+                    style, r["hosts"], r["wall"], r["reads"], r["ms"], r["rss_mb"]), flush=True)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    print()
+    print("| hosts | style | whole run s | plan reads s | ms per host-task | controller peak RSS MB |")
+    print("|---|---|---|---|---|---|")
+    for (style, per_dc), r in sorted(results.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        print("| %d | %s | %.1f | %.1f | %.1f | %.0f |" % (r["hosts"], style, r["wall"], r["reads"], r["ms"], r["rss_mb"]))
+    growth = {}
+    for style in styles:
+        small, large = results[(style, sizes[0])], results[(style, sizes[-1])]
+        growth[style] = large["ms"] / small["ms"]
+        print("%s: %dx hosts -> %.2fx ms per host-task (flat = 1.0x)" % (style, large["hosts"] // small["hosts"], growth[style]))
+    # Ansible's own cost per host-task grows a little with the inventory (the control); the plan must add
+    # no growth of its own beyond that: within 1.5x of the control's growth
+    ratio = growth["views"] / growth["control"]
+    print("views growth / control growth = %.2f (limit 1.5)" % ratio)
+    if ratio > 1.5:
+        raise SystemExit("the plan's cost per host-task grows with the inventory: %.2fx the control's growth" % ratio)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""Host views (controller scale): a host's tridc_plan holds its own slice, and its size does not follow the inventory."""
+
+import json
+import os
+import sys
+
+from ansible_collections.tridc.ovn.plugins.plugin_utils.tridc_plan import check_plan, views
+
+from test_filters import adhoc  # noqa: E402  pylint: disable=wrong-import-position,import-error
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+
+from plan_scale import synthetic  # noqa: E402  pylint: disable=wrong-import-position,import-error
+
+
+def _plan(per_dc, vlans=20):
+    plan, problems = check_plan(synthetic(per_dc, vlans))
+    assert not problems
+    return plan
+
+
+def test_view_holds_the_host_alone_and_no_host_lists():
+    plan = _plan(20)
+    view = views.host_plan(plan, "dc2-n00005")
+    assert list(view["nodes"]) == ["dc2-n00005"]
+    assert view["nodes"]["dc2-n00005"] is plan["nodes"]["dc2-n00005"]
+    assert view["scope"] == {"host": "dc2-n00005", "dc": "dc2"}
+    assert set(view["dcs"]) == {"dc1", "dc2", "dc3"}
+    for dc in view["dcs"].values():
+        assert not set(dc) & {"nodes", "chassis", "kube_ovn_nodes"}
+        assert dc["central"]["members"]  # what the gates need of several hosts stays
+    assert not set(view) & {"physical", "kube_ovn", "dr", "subnets", "vlans"}
+    assert view["settings"] == plan["settings"] and view["rollout_order"] == plan["rollout_order"]
+
+
+def test_view_size_does_not_follow_the_number_of_hosts():
+    small, large = _plan(10), _plan(400)
+    size = [len(json.dumps(views.host_plan(p, "dc1-n00005"))) for p in (small, large)]
+    whole = [len(json.dumps(p)) for p in (small, large)]
+    assert whole[1] > 10 * whole[0] / 2  # the plan itself grows with the hosts...
+    # ...the view does not (only the host names' width in member lists may differ by a few bytes)
+    assert abs(size[1] - size[0]) < 64, size
+
+
+def test_unknown_host_is_a_clear_error_in_the_engine_and_the_filter(tmp_path):
+    try:
+        views.host_plan(_plan(10), "nope")
+    except views.ViewError as exc:
+        assert "host 'nope' is not in the plan" in str(exc)
+    else:
+        raise AssertionError("no error for an unknown host")
+    res = adhoc("{{ tridc_plan | tridc.ovn.host_plan('nope') }}", tmp_path)
+    assert res.get("failed") and "tridc.ovn.host_plan: host 'nope' is not in the plan" in res["output"]
+
+
+def test_filter_returns_the_view(tmp_path):
+    res = adhoc("{{ (tridc_plan | tridc.ovn.host_plan('dc3-n2')) | to_json }}", tmp_path)
+    view = json.loads(res["msg"])
+    assert list(view["nodes"]) == ["dc3-n2"] and view["scope"] == {"host": "dc3-n2", "dc": "dc3"}
+    assert "chassis" not in view["dcs"]["dc3"] and view["dcs"]["dc3"]["central"]["members"]
