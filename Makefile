@@ -8,7 +8,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export ANSIBLE_NOCOLOR := 1
 PLAN_DIR ?= $(CURDIR)/plan-out
 
-.PHONY: setup collection-link test unit plan lint sanity build-check bench bench-short lab lab-up lab-down lab-verify clean
+.PHONY: setup collection-link test unit plan lint sanity build-check bench bench-short fresh-check lab lab-up lab-down lab-verify clean
 
 setup:
 	bash scripts/setup.sh
@@ -64,6 +64,10 @@ lab-verify: collection-link
 
 lab-down:
 	bash lab/lab.sh down
+
+## The fresh-machine check: setup.sh and the unit stage in a clean Debian 12 container (committed tree).
+fresh-check: setup
+	bash scripts/fresh-check.sh
 
 clean:
 	rm -rf .build plan-out tests/output
