@@ -24,6 +24,7 @@ import time
 import pytest
 
 from ansible_collections.tridc.ovn.plugins.module_utils.ovn import parse_cluster_status
+from workloads import plumb, unplumb  # pylint: disable=import-error
 
 DCS = ('dc1', 'dc2', 'dc3')
 DBS = {'nb': ('/var/run/ovn/ovnnb_db.ctl', 'OVN_Northbound'), 'sb': ('/var/run/ovn/ovnsb_db.ctl', 'OVN_Southbound')}
@@ -149,8 +150,7 @@ def test_overlay_ping_between_pods_on_two_chassis(converged, node_run, dc):
 
     def cleanup():
         for pod in spec:
-            node_run(pod['host'], 'ovs-vsctl', '--if-exists', 'del-port', 'br-int', 'tp-' + pod['lsp'][-5:])
-            node_run(pod['host'], 'ip', 'netns', 'del', 'tridc-test-pod')
+            unplumb(node_run, pod['host'], 'tridc-test-pod', 'tp-' + pod['lsp'][-5:])
         node_run(central, 'ovn-nbctl', '--no-leader-only', '--if-exists', 'ls-del', ls)
 
     cleanup()
@@ -159,20 +159,7 @@ def test_overlay_ping_between_pods_on_two_chassis(converged, node_run, dc):
         for pod in spec:
             nbctl('lsp-add', ls, pod['lsp'], '--', 'lsp-set-addresses', pod['lsp'], '%s %s' % (pod['mac'], pod['ip']))
         for pod in spec:
-            veth = 'tp-' + pod['lsp'][-5:]
-            for argv in (
-                    ['ip', 'netns', 'add', 'tridc-test-pod'],
-                    ['ip', 'link', 'add', veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', 'tridc-test-pod'],
-                    ['ip', '-n', 'tridc-test-pod', 'link', 'set', 'eth0', 'address', pod['mac']],
-                    ['ip', '-n', 'tridc-test-pod', 'addr', 'add', pod['ip'] + '/24', 'dev', 'eth0'],
-                    ['ip', '-n', 'tridc-test-pod', 'link', 'set', 'eth0', 'up'],
-                    ['ip', 'link', 'set', veth, 'up'],
-                    ['ethtool', '-K', veth, 'tx', 'off'],
-                    ['ip', 'netns', 'exec', 'tridc-test-pod', 'ethtool', '-K', 'eth0', 'tx', 'off'],
-                    ['ovs-vsctl', '--timeout=30', 'add-port', 'br-int', veth, '--', 'set', 'Interface', veth,
-                     'external_ids:iface-id=' + pod['lsp']]):
-                res = node_run(pod['host'], *argv)
-                assert res.returncode == 0, '%s: %s: %s' % (pod['host'], ' '.join(argv), res.stderr)
+            plumb(node_run, pod['host'], 'tridc-test-pod', 'tp-' + pod['lsp'][-5:], pod['lsp'], pod['mac'], pod['ip'] + '/24')
         for pod in spec:
             nbctl('wait-until', 'Logical_Switch_Port', pod['lsp'], 'up=true')
         deadline = time.monotonic() + 60

@@ -35,7 +35,7 @@ def test_rerun_changes_nothing(lab, ansible):
     rows = summary_rows(res.stdout)
     assert [r for r in rows if r[1] == "ovs"] and {r[0] for r in rows} == {"dc1", "dc2", "dc3"}
     # every DC went through every gated phase, interconnection included
-    for phase in ("gate central", "gate chassis", "gate interconnect"):
+    for phase in ("gate central", "gate subnets", "gate chassis", "gate interconnect"):
         assert {dc for dc, p in rows if p == phase} == {"dc1", "dc2", "dc3"}, (phase, rows)
 
 

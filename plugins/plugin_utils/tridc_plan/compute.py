@@ -113,6 +113,20 @@ def _excludes_text(sn):
     return ["%s" % a if a == b else "%s..%s" % (a, b) for a, b in sn.get("exclude_ranges", [])]
 
 
+def ovn_switches(subnets, dcs):
+    """Per DC, the logical switches of its VLAN subnets that OVN owns: a localnet port on the provider
+    network with the VLAN's tag (0 = the native VLAN), OVN's IPAM subnet, and the gateway and excluded
+    ranges that IPAM must never hand out (module tridc.ovn.ovn_switches)."""
+    out = {}
+    for dc in sorted(dcs):
+        out[dc] = [{"name": name, "subnet": name, "vlan": sn["vlan"], "cidr": sn["cidr"],
+                    "exclude_ips": [sn["gateway"]] + [e for e in sn["exclude_ips"] if e != sn["gateway"]],
+                    "localnet": {"port": "ln-" + name, "network_name": sn["provider"], "tag": sn["vlan_id"]}}
+                   for name, sn in sorted(subnets.items())
+                   if dc in sn["dcs"] and sn["kind"] == "underlay" and sn["owner"] == "ovn"]
+    return out
+
+
 def build(model, derived):
     settings = model["settings"]
     ports = settings["ports"]
@@ -169,6 +183,7 @@ def build(model, derived):
             "subnets": sorted(s for s, sn in model["subnets"].items() if dc_name in sn["dcs"]),
         }
     plan["dcs"] = dcs_out
+    plan["ovn"] = {"switches": ovn_switches(subnets, dcs_out)}
 
     groups = model["groups"]
     nodes = {}

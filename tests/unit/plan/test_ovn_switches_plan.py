@@ -1,0 +1,24 @@
+"""The plan's OVN switches per DC (plan.ovn.switches), the input of tridc.ovn.ovn_switches."""
+
+import os
+
+from ansible_collections.tridc.ovn.plugins.plugin_utils.tridc_plan import build_plan
+from inventory_loader import load_inventory  # pylint: disable=import-error
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+
+
+def test_lab_switches_per_dc():
+    plan = build_plan(load_inventory(os.path.join(ROOT, "inventories", "lab")))
+    switches = plan["ovn"]["switches"]
+    assert [s["name"] for s in switches["dc1"]] == ["biz101", "biz102", "stor201"]
+    assert [s["name"] for s in switches["dc2"]] == ["biz101", "stor201"]  # biz101 is stretched over dc1 and dc2
+    assert [s["name"] for s in switches["dc3"]] == ["biz103", "stor203"]
+    biz101 = switches["dc1"][0]
+    assert biz101["localnet"] == {"port": "ln-biz101", "network_name": "business", "tag": 101}
+    assert biz101["cidr"] == "10.101.0.0/24"
+    # the gateway first, then the subnet's own excluded ranges: OVN's IPAM hands out none of them
+    assert biz101["exclude_ips"] == ["10.101.0.1", "10.101.0.2..10.101.0.9", "10.101.0.200..10.101.0.254"]
+    assert switches["dc1"][2]["localnet"]["network_name"] == "storage"
+    # overlay subnets are not VLAN switches
+    assert not any(s["name"].startswith("pods-") for dc in switches.values() for s in dc)
