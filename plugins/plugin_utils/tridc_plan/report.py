@@ -49,6 +49,17 @@ def to_markdown(plan):
                         [[n, plan["subnets"][n]["cidr"], plan["subnets"][n]["gateway"], plan["subnets"][n]["vlan"] or "overlay",
                           plan["subnets"][n]["owner"], ", ".join(plan["subnets"][n]["exclude_ips"]),
                           ", ".join(plan["subnets"][n]["dcs"])] for n in dc["subnets"]])
+        lines += ["", "### OVN switches of the VLAN subnets (localnet)", ""]
+        rows = []
+        for sw in plan.get("ovn", {}).get("switches", {}).get(dc_name, []):
+            ln = sw["localnet"]
+            binders = [h for h in dc["chassis"]
+                       if any(b["provider"] == ln["network_name"] for b in plan["nodes"][h]["bridges"])]
+            shown = ", ".join(binders) if len(binders) <= 8 else "%d chassis (%s, ...)" % (len(binders), ", ".join(binders[:3]))
+            rows.append([sw["name"], ln["port"], ln["network_name"], ln["tag"] or "none (native)",
+                         " ".join(sw["exclude_ips"]), shown or "none"])
+        lines += _table(["switch", "localnet port", "provider network", "VLAN tag", "IPAM never hands out",
+                         "chassis that can bind it"], rows)
         lines += ["", "### Nodes: bridges, NICs, trunks and mappings", ""]
         rows = []
         for node in dc["nodes"]:

@@ -22,3 +22,10 @@ def test_lab_switches_per_dc():
     assert switches["dc1"][2]["localnet"]["network_name"] == "storage"
     # overlay subnets are not VLAN switches
     assert not any(s["name"].startswith("pods-") for dc in switches.values() for s in dc)
+
+
+def test_plan_md_lists_the_switches_and_who_can_bind_them():
+    from ansible_collections.tridc.ovn.plugins.plugin_utils.tridc_plan.report import to_markdown  # pylint: disable=import-outside-toplevel
+    md = to_markdown(build_plan(load_inventory(os.path.join(ROOT, "inventories", "lab"))))
+    dc2 = md[md.index("## DC dc2"):md.index("## DC dc1") if md.index("## DC dc1") > md.index("## DC dc2") else len(md)]
+    assert "| biz101 | ln-biz101 | business | 101 | 10.101.0.1 10.101.0.2..10.101.0.9 10.101.0.200..10.101.0.254 | dc2-n1, dc2-n2, dc2-n3 |" in dc2
