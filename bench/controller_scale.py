@@ -76,8 +76,9 @@ READS = [
     ("Node slice", "ansible.builtin.set_fact:\n        bench_node: \"{{ tridc_plan.nodes[inventory_hostname] }}\""),
     ("Bridge mappings and bridges", "ansible.builtin.set_fact:\n        bench_mappings: \"{{ tridc_plan.nodes[inventory_hostname].bridge_mappings }}\"\n"
                                     "        bench_bridges: \"{{ tridc_plan.nodes[inventory_hostname].bridges | map(attribute='name') | list }}\""),
-    ("DC central members and ports", "ansible.builtin.set_fact:\n        bench_members: \"{{ tridc_plan.dcs[tridc_plan.nodes[inventory_hostname].dc].central.members"
-                                     " | map(attribute='ip') | list }}\"\n        bench_ports: \"{{ tridc_plan.settings.ports }}\""),
+    ("DC central members and ports", "ansible.builtin.set_fact:\n        bench_members: \"{{ tridc_plan.dcs[tridc_plan.nodes[inventory_hostname].dc]"
+                                     ".central.members | map(attribute='ip') | list }}\"\n"
+                                     "        bench_ports: \"{{ tridc_plan.settings.ports }}\""),
 ]
 
 GATE = """- name: Bench · gate read (one host per DC, every chassis of the DC from the controller's plan)
@@ -92,7 +93,6 @@ GATE = """- name: Bench · gate read (one host per DC, every chassis of the DC f
       run_once: true
 
 """
-
 
 
 def playbook(style, tasks):

@@ -9,7 +9,7 @@ mkdir -p "$ROOT/.cache"
 
 APT_PACKAGES=(podman runc debootstrap dpkg-dev graphviz openssh-client python3-venv
               iptables iproute2 ethtool rsync make git openvswitch-common openvswitch-switch
-              ovn-common ovn-central ovn-ic-db ovn-ic uidmap)
+              ovn-common ovn-central ovn-ic-db ovn-ic uidmap shellcheck)
 
 need_apt=0
 for p in "${APT_PACKAGES[@]}"; do
