@@ -12,7 +12,7 @@ short_description: A workload's logical switch port with a fixed IP and MAC on a
 version_added: 0.2.0
 description:
   - Writes the Northbound side of a workload (a bare-metal container's veth, a VM's tap) on an OVN switch of the plan
-    (made by M(tridc.ovn.ovn_switches)): the logical switch port with its fixed C(addresses) and C(port_security), in
+    (made by M(tridc.ovn.ovn_switches)), that is the logical switch port with its fixed C(addresses) and C(port_security), in
     B(one) C(ovn-nbctl) transaction, only when something differs.
   - Before writing, it checks the address against what the switch itself says (C(other_config:subnet) and
     C(exclude_ips), which hold the gateway) and against every other port of the switch (fixed and dynamic addresses).

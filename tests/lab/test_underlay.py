@@ -7,7 +7,9 @@ and an OVN workload with a fixed IP on it shares the physical VLAN with the lega
 * the switches of each DC are the plan's (localnet port, VLAN tag, IPAM exclusions);
 * a workload on biz101 on a dc1 chassis reaches dc1's legacy VM vm101 at L2 (its neighbour table holds
   the VM's MAC) and the VLAN's gateway on the ToR;
-* a workload on biz101 on a dc2 chassis reaches the vm101 of dc1 over the stretched VLAN.
+* a workload on biz101 on a dc2 chassis reaches the vm101 of dc1 over the stretched VLAN;
+* the workloads join with the collection's modules (tridc.ovn.ovn_port on a central member, tridc.ovn.ovs_bridge
+  on the chassis), and ovn_port refuses an address another port holds.
 """
 
 from __future__ import annotations
@@ -55,10 +57,16 @@ def test_each_dc_has_its_vlan_switches_with_localnet_ports(converged, node_run, 
         assert excludes.split()[0] == '10.%s.0.1' % name[-3:]  # the gateway first
 
 
-def _workload(node_run, central, host, lsp, mac, ip):
-    nbctl(node_run, central, '--may-exist', 'lsp-add', 'biz101', lsp, '--',
-          'lsp-set-addresses', lsp, '%s %s' % (mac, ip), '--', 'lsp-set-port-security', lsp, '%s %s' % (mac, ip))
-    plumb(node_run, host, 'tridc-uw', 'uw-' + lsp[-4:], lsp, mac, ip + '/24')
+def _workload(node_run, ansible, central, host, lsp, mac, ip):
+    """A workload joins the plane the way the README says: tridc.ovn.ovn_port writes its port (fixed IP and MAC,
+    port security) on a central member, tridc.ovn.ovs_bridge binds its veth to it on the chassis."""
+    veth = 'uw-' + lsp[-4:]
+    plumb(node_run, host, 'tridc-uw', veth, lsp, mac, ip + '/24', bind=False)
+    res = ansible(central, '-m', 'tridc.ovn.ovn_port', '-a', json.dumps(dict(switch='biz101', name=lsp, mac=mac, ip=ip)))
+    assert res.returncode == 0, res.stdout + res.stderr
+    binding = dict(name='br-int', ports=[dict(name=veth, interface_external_ids={'iface-id': lsp})])
+    res = ansible(host, '-m', 'tridc.ovn.ovs_bridge', '-a', json.dumps(binding))
+    assert res.returncode == 0, res.stdout + res.stderr
     nbctl(node_run, central, 'wait-until', 'Logical_Switch_Port', lsp, 'up=true')
 
 
@@ -76,13 +84,13 @@ def _ping(node_run, host, target, timeout=60):
     ('dc1', 'dc1-n2', '10.101.0.50', '0a:58:0a:65:00:32'),
     ('dc2', 'dc2-n3', '10.101.0.51', '0a:58:0a:65:00:33'),
 ])
-def test_workload_on_biz101_shares_the_vlan_with_the_legacy_vm(converged, node_run, vm_run, dc, host, ip, mac):
+def test_workload_on_biz101_shares_the_vlan_with_the_legacy_vm(converged, node_run, vm_run, ansible, dc, host, ip, mac):
     central = '%s-n1' % dc
     lsp = 'tridc-test-uw-%s' % dc
     unplumb(node_run, host, 'tridc-uw', 'uw-' + lsp[-4:])
     node_run(central, 'ovn-nbctl', '--no-leader-only', '--if-exists', 'lsp-del', lsp)
     try:
-        _workload(node_run, central, host, lsp, mac, ip)
+        _workload(node_run, ansible, central, host, lsp, mac, ip)
         # dc1's legacy VM, on the same VLAN (for dc2: over the stretched VLAN between the ToRs)
         res = _ping(node_run, host, VM101['dc1'])
         assert ' 0% packet loss' in res.stdout
@@ -93,6 +101,10 @@ def test_workload_on_biz101_shares_the_vlan_with_the_legacy_vm(converged, node_r
         # the VLAN's gateway on the ToR, and the VM sees the workload at L2 too
         assert ' 0% packet loss' in _ping(node_run, host, GATEWAY).stdout
         assert mac in vm_run('dc1', 'vm101', 'ip', 'neigh', 'show', ip).stdout
+        # the address checks of ovn_port: the VM's own address is refused for another workload
+        res = ansible(central, '-m', 'tridc.ovn.ovn_port', '-a',
+                      json.dumps(dict(switch='biz101', name=lsp + 'x', mac='0a:58:0a:65:00:99', ip=ip)))
+        assert res.returncode != 0 and 'is already held by port %s' % lsp in ' '.join(res.stdout.split()), res.stdout
     finally:
         unplumb(node_run, host, 'tridc-uw', 'uw-' + lsp[-4:])
         node_run(central, 'ovn-nbctl', '--no-leader-only', '--if-exists', 'lsp-del', lsp)
