@@ -279,3 +279,22 @@ def validate_hosts_derived(col, model, derived):
         if len(fds) < 2:
             col.add(obj, "ovn_gateway", "gateways must span at least two failure domains, have %d (%s)"
                     % (len(fds), ", ".join("%s@%s" % (h, derived["hosts"][h]["failure_domain"]) for h in dd["gateways"]) or "no gateways"))
+
+    # a VLAN (and a subnet on it) kept in a DC where no node can reach its provider network
+    for vname, vlan in sorted(model["vlans"].items()):
+        pn = vlan.get("provider")
+        if not pn:
+            continue
+        for dc_name in vlan["dcs"]:
+            dd = derived["dcs"].get(dc_name)
+            if dd is None:
+                continue
+            nodes = sorted(set(dd["chassis"]) | set(dd["kube_ovn_nodes"]))
+            if not nodes or any(pn in derived["hosts"][h]["provider_nics"] for h in nodes):
+                continue
+            col.add("vlan '%s'" % vname, "dcs", "kept in dc '%s', but provider network '%s' is excluded on every node of that DC "
+                    "(exclude_nodes: %s); no chassis there can reach the VLAN" % (dc_name, pn, ", ".join(nodes)))
+            for sname, sn in sorted(model["subnets"].items()):
+                if sn["vlan"] == vname and dc_name in sn["dcs"]:
+                    col.add("subnet '%s'" % sname, "dcs", "exists in dc '%s', where no node can reach its VLAN '%s' "
+                            "(provider network '%s' is excluded on every node)" % (dc_name, vname, pn))

@@ -228,3 +228,13 @@ def test_dr_inputs_are_validated():
                   ("tridc_interconnect.bfd", "min_rx", "out of range"),
                   ("tridc_interconnect.bfd", "interval")):
         assert any(all(f in p for f in frags) for p in probs), (frags, probs)
+
+
+def test_vlan_and_subnet_kept_where_no_node_reaches_the_provider():
+    inv = mutate(lambda i: pn(i).update(exclude_nodes=["dc3-n1", "dc3-n2", "dc3-n3"]))
+    probs = problems(inv)
+    assert any("vlan 'b103'" in p and "dcs: kept in dc 'dc3', but provider network 'business' is excluded on every node" in p
+               for p in probs), probs
+    assert any("subnet 'b103'" in p and "dcs: exists in dc 'dc3', where no node can reach its VLAN 'b103'" in p for p in probs), probs
+    # excluded on some nodes only: fine
+    assert problems(mutate(lambda i: pn(i).update(exclude_nodes=["dc3-n1", "dc3-n2"]))) == []
