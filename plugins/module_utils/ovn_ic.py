@@ -178,3 +178,16 @@ def wait_until(predicate, timeout, interval=0.5):
         if value or time.monotonic() >= deadline:
             return value
         time.sleep(interval)
+
+
+def apply_and_exit(module, db, commands, before, after, **returns):
+    """The end of every single-transaction module: diff, ONE ovn-*ctl transaction unless check mode, exit.
+
+    ``commands`` is the whole write transaction (empty: nothing differs, nothing runs).
+    """
+    result = dict(returns, changed=bool(commands), commands=commands)
+    if module._diff:  # pylint: disable=protected-access
+        result['diff'] = {'before': before, 'after': after}
+    if commands and not module.check_mode:
+        db.ctl(commands)
+    module.exit_json(**result)

@@ -100,7 +100,7 @@ import ipaddress
 import re
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.tridc.ovn.plugins.module_utils.ovn_ic import DB_ARGS, OvnDb, OvnIcError, as_list, ctl_value
+from ansible_collections.tridc.ovn.plugins.module_utils.ovn_ic import DB_ARGS, OvnDb, OvnIcError, apply_and_exit, as_list, ctl_value
 
 OWNER_KEY = 'tridc-owner'
 OWNER = 'tridc.ovn'
@@ -209,12 +209,7 @@ def main():
                 cmds.append(['lsp-set-addresses', p['name'], entry])
             if before.get('port_security') != [entry]:
                 cmds.append(['lsp-set-port-security', p['name'], entry])
-        result = dict(changed=bool(cmds), commands=cmds, port=after)
-        if module._diff:  # pylint: disable=protected-access
-            result['diff'] = {'before': before, 'after': after}
-        if cmds and not module.check_mode:
-            db.ctl(cmds)
-        module.exit_json(**result)
+        apply_and_exit(module, db, cmds, before, after, port=after)
     except OvnIcError as exc:
         module.fail_json(**exc.fail_kwargs())
 

@@ -119,7 +119,7 @@ removed:
 import ipaddress
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.tridc.ovn.plugins.module_utils.ovn_ic import DB_ARGS, OvnDb, OvnIcError, as_list, ctl_value
+from ansible_collections.tridc.ovn.plugins.module_utils.ovn_ic import DB_ARGS, OvnDb, OvnIcError, apply_and_exit, as_list, ctl_value
 
 OWNER_KEY = 'tridc-owner'
 OWNER = 'tridc.ovn'
@@ -301,12 +301,7 @@ def main():
             module.fail_json(msg='ovn_switches: %s' % '; '.join(messages), problems=messages, commands=cmds)
         before = state_of(cur, {}, [])
         after = state_of(cur, want, removed)
-        result = dict(changed=bool(cmds), commands=cmds, switches=after, removed=removed)
-        if module._diff:  # pylint: disable=protected-access
-            result['diff'] = {'before': before, 'after': after}
-        if cmds and not module.check_mode:
-            db.ctl(cmds)
-        module.exit_json(**result)
+        apply_and_exit(module, db, cmds, before, after, switches=after, removed=removed)
     except OvnIcError as exc:
         module.fail_json(**exc.fail_kwargs())
 
