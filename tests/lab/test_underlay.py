@@ -8,6 +8,9 @@ and an OVN workload with a fixed IP on it shares the physical VLAN with the lega
 * a workload on biz101 on a dc1 chassis reaches dc1's legacy VM vm101 at L2 (its neighbour table holds
   the VM's MAC) and the VLAN's gateway on the ToR;
 * a workload on biz101 on a dc2 chassis reaches the vm101 of dc1 over the stretched VLAN;
+* a dc3 workload on biz103 reaches vm103; a stor201 workload reaches the storage plane and a business workload
+  gets no ARP answer from it (the planes stay apart); a workload moved to another chassis keeps its IP and MAC
+  and the VM reaches it again (how soon is printed);
 * the workloads join with the collection's modules (tridc.ovn.ovn_port on a central member, tridc.ovn.ovs_bridge
   on the chassis), and ovn_port refuses an address another port holds.
 """
@@ -57,12 +60,12 @@ def test_each_dc_has_its_vlan_switches_with_localnet_ports(converged, node_run, 
         assert excludes.split()[0] == '10.%s.0.1' % name[-3:]  # the gateway first
 
 
-def _workload(node_run, ansible, central, host, lsp, mac, ip):
+def _workload(node_run, ansible, central, host, lsp, mac, ip, switch='biz101'):
     """A workload joins the plane the way the README says: tridc.ovn.ovn_port writes its port (fixed IP and MAC,
     port security) on a central member, tridc.ovn.ovs_bridge binds its veth to it on the chassis."""
     veth = 'uw-' + lsp[-4:]
     plumb(node_run, host, 'tridc-uw', veth, lsp, mac, ip + '/24', bind=False)
-    res = ansible(central, '-m', 'tridc.ovn.ovn_port', '-a', json.dumps(dict(switch='biz101', name=lsp, mac=mac, ip=ip)))
+    res = ansible(central, '-m', 'tridc.ovn.ovn_port', '-a', json.dumps(dict(switch=switch, name=lsp, mac=mac, ip=ip)))
     assert res.returncode == 0, res.stdout + res.stderr
     binding = dict(name='br-int', ports=[dict(name=veth, interface_external_ids={'iface-id': lsp})])
     res = ansible(host, '-m', 'tridc.ovn.ovs_bridge', '-a', json.dumps(binding))
@@ -70,10 +73,10 @@ def _workload(node_run, ansible, central, host, lsp, mac, ip):
     nbctl(node_run, central, 'wait-until', 'Logical_Switch_Port', lsp, 'up=true')
 
 
-def _ping(node_run, host, target, timeout=60):
+def _ping(node_run, host, target, timeout=60, netns='tridc-uw'):
     deadline = time.monotonic() + timeout
     while True:
-        res = node_run(host, 'ip', 'netns', 'exec', 'tridc-uw', 'ping', '-c', '3', '-W', '2', target)
+        res = node_run(host, 'ip', 'netns', 'exec', netns, 'ping', '-c', '3', '-W', '2', target)
         if res.returncode == 0:
             return res
         assert time.monotonic() < deadline, 'no ping from %s to %s:\n%s' % (host, target, res.stdout)
@@ -108,3 +111,69 @@ def test_workload_on_biz101_shares_the_vlan_with_the_legacy_vm(converged, node_r
     finally:
         unplumb(node_run, host, 'tridc-uw', 'uw-' + lsp[-4:])
         node_run(central, 'ovn-nbctl', '--no-leader-only', '--if-exists', 'lsp-del', lsp)
+
+
+def _clean(node_run, central, host, lsp, netns='tridc-uw'):
+    unplumb(node_run, host, netns, 'uw-' + lsp[-4:])
+    node_run(central, 'ovn-nbctl', '--no-leader-only', '--if-exists', 'lsp-del', lsp)
+
+
+def test_dc3_workload_on_biz103_reaches_vm103(converged, node_run, ansible):
+    central, host, lsp = 'dc3-n1', 'dc3-n2', 'tridc-test-uw-b103'
+    _clean(node_run, central, host, lsp)
+    try:
+        _workload(node_run, ansible, central, host, lsp, '0a:58:0a:67:00:32', '10.103.0.50', switch='biz103')
+        assert ' 0% packet loss' in _ping(node_run, host, '10.103.0.201').stdout  # lab/lab.sh: vm103
+    finally:
+        _clean(node_run, central, host, lsp)
+
+
+def test_storage_plane_workload_and_the_planes_stay_apart(converged, node_run, ansible):
+    """A stor201 workload reaches the storage plane's peer (the ToR's 10.201.0.1, on eth1/br-storage); a biz101
+    workload that ARPs for that storage address on its own segment gets no answer: the planes share no L2."""
+    central = 'dc1-n1'
+    stor = ('dc1-n3', 'tridc-test-uw-s201', '0a:58:0a:c9:00:32', '10.201.0.50')
+    biz = ('dc1-n2', 'tridc-test-uw-bsep', '0a:58:0a:65:00:34', '10.101.0.52')
+    for host, lsp, _mac, _ip in (stor, biz):
+        _clean(node_run, central, host, lsp)
+    try:
+        _workload(node_run, ansible, central, stor[0], stor[1], stor[2], stor[3], switch='stor201')
+        assert ' 0% packet loss' in _ping(node_run, stor[0], '10.201.0.1').stdout
+        _workload(node_run, ansible, central, biz[0], biz[1], biz[2], biz[3], switch='biz101')
+        # the storage address, on the business workload's own link: it must ARP for it on biz101
+        node_run(biz[0], 'ip', '-n', 'tridc-uw', 'route', 'add', '10.201.0.0/24', 'dev', 'eth0', check=True)
+        res = node_run(biz[0], 'ip', 'netns', 'exec', 'tridc-uw', 'ping', '-c', '3', '-W', '1', '10.201.0.1')
+        assert res.returncode != 0, 'a business workload reached the storage plane:\n' + res.stdout
+        neigh = node_run(biz[0], 'ip', '-n', 'tridc-uw', 'neigh', 'show', '10.201.0.1').stdout
+        assert 'lladdr' not in neigh, 'a storage address answered ARP on the business plane: ' + neigh
+    finally:
+        for host, lsp, _mac, _ip in (stor, biz):
+            _clean(node_run, central, host, lsp)
+
+
+def test_workload_moved_to_another_chassis_keeps_its_address(converged, node_run, vm_run, ansible):
+    """The workload (same port, IP and MAC) leaves dc1-n2 and comes up on dc1-n3: the legacy VM reaches it again.
+    Prints how soon (from the bind on the new chassis to the first answered ping)."""
+    central, lsp, mac, ip = 'dc1-n1', 'tridc-test-uw-move', '0a:58:0a:65:00:35', '10.101.0.53'
+    for host in ('dc1-n2', 'dc1-n3'):
+        _clean(node_run, central, host, lsp)
+    try:
+        _workload(node_run, ansible, central, 'dc1-n2', lsp, mac, ip)
+        assert ' 0% packet loss' in _ping(node_run, 'dc1-n2', VM101['dc1']).stdout
+        unplumb(node_run, 'dc1-n2', 'tridc-uw', 'uw-' + lsp[-4:])
+        start = time.monotonic()
+        _workload(node_run, ansible, central, 'dc1-n3', lsp, mac, ip)  # ovn_port: unchanged; the binding moves
+        bound = time.monotonic()
+        # a migrated VM announces itself (the hypervisor's RARP/GARP); here one ping from the workload does it, so the
+        # ToR learns the MAC on its new port; from then on the VM reaches it
+        while node_run('dc1-n3', 'ip', 'netns', 'exec', 'tridc-uw', 'ping', '-c', '1', '-W', '1', VM101['dc1']).returncode != 0:
+            assert time.monotonic() - start < 60, 'the moved workload does not reach the VM'
+            time.sleep(0.1)
+        answered = time.monotonic()
+        res = vm_run('dc1', 'vm101', 'ping', '-c', '3', '-W', '1', ip)
+        assert res.returncode == 0, 'the VM does not reach the moved workload:\n' + res.stdout
+        print('workload moved dc1-n2 -> dc1-n3: bound (ovn_port + ovs_bridge) in %.1f s, L2 with the VM %.1f s after the bind'
+              % (bound - start, answered - bound))
+    finally:
+        for host in ('dc1-n2', 'dc1-n3'):
+            _clean(node_run, central, host, lsp)
