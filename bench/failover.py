@@ -58,6 +58,7 @@ def main():
     parser.add_argument("--hold", type=int, default=8, help="seconds the gateway stays down")
     parser.add_argument("--short", action="store_true",
                         help="one run, the gateway loss only, held 3 s: proves the benchmark runs, in about a minute")
+    parser.add_argument("--report", default=None, help="also write the last run's drill report (JSON) to this file")
     args = parser.parse_args()
     if args.short:
         args.runs, args.no_dc_loss, args.hold = 1, True, 3
@@ -66,6 +67,9 @@ def main():
     with tempfile.TemporaryDirectory(prefix="tridc-failover-") as tmp:
         for run in range(1, args.runs + 1):
             data = run_drill(args, os.path.join(tmp, "run%d.json" % run))
+            if args.report:
+                with open(args.report, "w", encoding="utf-8") as handle:
+                    json.dump(data, handle)
             for r in data["results"]:
                 print("run=%d scenario=%r flow=%r sent=%d lost=%d loss_ms=%d outages_ms=%s" % (
                     run, r["scenario"], r["flow"], r["sent"], r["lost"], r["loss_ms"], r["outages_ms"]))

@@ -7,7 +7,7 @@ export PATH="$PWD/.venv/bin:$PATH"
 export ANSIBLE_COLLECTIONS_PATH="$PWD/.build/collections" ANSIBLE_CONFIG="$PWD/ansible.cfg" ANSIBLE_NOCOLOR=1
 LOGDIR=${LOGDIR:-$PWD/tests/output}
 mkdir -p "$LOGDIR"
-stage() { printf '\n==== %s ====\n' "$*"; }
+stage() { printf '\n==== %s ==== (%ds into make test)\n' "$*" "$SECONDS"; }
 SECONDS=0
 
 # pytest that refuses skips: "Skipped tests do not count as passing"
@@ -53,12 +53,10 @@ bash lab/lab.sh down
 bash lab/lab.sh up
 ansible-playbook -i inventories/lab playbooks/site.yml | tee "$LOGDIR/site-first-run.log"
 
-stage "lab verification (fabric, ovs, control plane, interconnection, reruns, --check, failures)"
+# the lab benchmarks run inside the lab tests, in their short mode: test_rerun_changes_nothing is
+# bench/rollout.py --short, test_gateway_loss_recovers_within_about_a_second is bench/failover.py --short
+stage "lab verification (fabric, ovs, control plane, interconnection, reruns, --check, failures; lab benchmarks short)"
 TRIDC_LAB_UP=1 run_pytest lab tests/lab
-
-stage "benchmarks on the lab, short mode (rollout rerun of one DC, IC gateway failover)"
-python bench/rollout.py --short
-python bench/failover.py --short
 
 echo
 echo "make test: all stages passed in ${SECONDS}s"
