@@ -40,16 +40,24 @@ options:
       - Which database - V(nb) (C(OVN_Northbound)), V(sb) (C(OVN_Southbound)), V(ic_nb) (C(OVN_IC_Northbound))
         or V(ic_sb) (C(OVN_IC_Southbound)).
     type: str
-    required: true
+    choices: [nb, sb, ic_nb, ic_sb]
+  dbs:
+    description:
+      - Several databases in one call (each at its C(ovn-ctl) location), instead of O(db). The result is then
+        RV(results), one entry per database in this order, shaped like the results of a loop over O(db), so that
+        C(register) consumers read C(results[i].cluster) and C(results[i].item) as they would after a loop.
+      - One call instead of one per database: this is what a rerun of a role costs per host.
+    type: list
+    elements: str
     choices: [nb, sb, ic_nb, ic_sb]
   ctl:
     description:
-      - The control socket of the C(ovsdb-server) serving the database.
+      - The control socket of the C(ovsdb-server) serving the database (only with O(db)).
       - Defaults to the C(ovn-ctl) location, for example C(/var/run/ovn/ovnnb_db.ctl).
     type: path
   db_file:
     description:
-      - The database file to describe. Defaults to the C(ovn-ctl) location, for example C(/var/lib/ovn/ovnnb_db.db).
+      - The database file to describe (only with O(db)). Defaults to the C(ovn-ctl) location, for example C(/var/lib/ovn/ovnnb_db.db).
     type: path
   timeout:
     description: Seconds to wait for the server to answer (C(ovs-appctl -T)).
@@ -76,6 +84,11 @@ EXAMPLES = r'''
       - sb.cluster.healthy
       - sb.cluster.servers | length == 3
 
+- name: NB and SB in one call (registered like a loop - nbsb.results[0].cluster, nbsb.results[1].item == 'sb')
+  tridc.ovn.ovn_cluster:
+    dbs: [nb, sb]
+  register: nbsb
+
 - name: IC Northbound database with non-default paths
   tridc.ovn.ovn_cluster:
     db: ic_nb
@@ -84,9 +97,15 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+results:
+  description: With O(dbs) - one entry per database, each with RV(cluster), RV(db_file), RV(db) and C(item) (the
+    database's O(dbs) name).
+  returned: with O(dbs)
+  type: list
+  elements: dict
 cluster:
   description: The raft state as the local server reports it.
-  returned: always
+  returned: with O(db)
   type: dict
   contains:
     running:
@@ -275,25 +294,32 @@ def file_facts(module, tool, path):
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            db=dict(type='str', required=True, choices=DB_CHOICES),
+            db=dict(type='str', choices=DB_CHOICES),
+            dbs=dict(type='list', elements='str', choices=DB_CHOICES),
             ctl=dict(type='path'),
             db_file=dict(type='path'),
             timeout=dict(type='int', default=10),
         ),
+        required_one_of=[('db', 'dbs')],
+        mutually_exclusive=[('db', 'dbs'), ('dbs', 'ctl'), ('dbs', 'db_file')],
         supports_check_mode=True,
     )
-    paths = db_defaults(module.params['db'])
-    ctl = module.params['ctl'] or paths['ctl']
-    path = module.params['db_file'] or paths['file']
     appctl = module.get_bin_path('ovs-appctl', required=True, opt_dirs=['/usr/sbin', '/usr/bin'])
     tool = module.get_bin_path('ovsdb-tool', required=True, opt_dirs=['/usr/sbin', '/usr/bin'])
-    cluster = cluster_facts(module, appctl, ctl, paths['name'], module.params['timeout'])
-    module.exit_json(
-        changed=False,
-        cluster=cluster,
-        db_file=file_facts(module, tool, path),
-        db=dict(name=paths['name'], ctl=ctl, file=path),
-    )
+
+    def describe(db, ctl=None, path=None):
+        paths = db_defaults(db)
+        ctl = ctl or paths['ctl']
+        path = path or paths['file']
+        return dict(
+            cluster=cluster_facts(module, appctl, ctl, paths['name'], module.params['timeout']),
+            db_file=file_facts(module, tool, path),
+            db=dict(name=paths['name'], ctl=ctl, file=path),
+        )
+
+    if module.params['dbs']:
+        module.exit_json(changed=False, results=[dict(describe(db), item=db) for db in module.params['dbs']])
+    module.exit_json(changed=False, **describe(module.params['db'], module.params['ctl'], module.params['db_file']))
 
 
 if __name__ == '__main__':

@@ -150,3 +150,19 @@ def test_parse_ipv6_and_unknown_leader():
     assert p['remotes_for_joining'] == ['ssl:[fd00::12]:6644', 'ssl:[fd00::13]:6644']
     assert p['leader'] is None and not p['healthy']
     assert p['connections'] == [dict(sid='0000', direction='out', connected=False)] * 2
+
+
+def test_several_databases_in_one_call_read_like_a_loop(run_module):
+    """dbs: one call, results shaped like a registered loop (item, cluster, db_file, db), equal to one call per db.
+
+    The default ovn-ctl paths hold no server on the test machine: what is compared is the shape and the per-db
+    answers (the raft parsing itself is proven on real clusters above)."""
+    many = run_module(ovn_cluster, dict(dbs=['nb', 'ic_sb']))
+    assert many['_rc'] == 0 and many['changed'] is False and 'cluster' not in many
+    assert [r['item'] for r in many['results']] == ['nb', 'ic_sb']
+    for res in many['results']:
+        one = run_module(ovn_cluster, dict(db=res['item']))
+        assert {k: res[k] for k in ('cluster', 'db_file', 'db')} == {k: one[k] for k in ('cluster', 'db_file', 'db')}
+    assert many['results'][1]['db']['name'] == 'OVN_IC_Southbound'
+    bad = run_module(ovn_cluster, dict(dbs=['nb'], ctl='/tmp/x.ctl'))
+    assert bad['failed'] and 'mutually exclusive' in bad['msg']

@@ -1,0 +1,204 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: tridc.ovn contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+---
+module: pki_host
+short_description: A host's TLS key, certificate request and installed certificates, in one call
+version_added: 0.3.0
+description:
+  - Makes the key directory (C(0700 root:root)), and, when the host has no key, the private key and certificate
+    request with C(ovs-pki req) (the key never leaves the host); the key is C(0600 root:root).
+  - Returns the certificate request and the certificate and CA certificate installed now, so that a CA
+    (M(tridc.ovn.pki_ca)) can sign the request and the caller install the result only when it differs.
+  - With O(cert) and O(cacert), installs them (atomically, C(0644)) where they differ from the files on the host.
+  - One call per host does the whole host side of a run that changes nothing.
+author:
+  - tridc.ovn developers (@tridc)
+requirements:
+  - C(ovs-pki) (Debian package openvswitch-common) when the host has no key yet.
+attributes:
+  check_mode:
+    support: full
+    description: Reports the directory, key and certificate files it would make or replace, and writes nothing.
+  diff_mode:
+    support: full
+    description: Lists the files before and after (certificates by their SHA-256; the key never appears).
+  platform:
+    support: full
+    platforms: posix
+options:
+  dir:
+    description: Directory of the key and certificates.
+    type: path
+    required: true
+  cn:
+    description: Common name; the files are C(CN-privkey.pem), C(CN-req.pem) and C(CN-cert.pem), plus C(cacert.pem).
+    type: str
+    required: true
+  key_bits:
+    description: RSA key size of a new key.
+    type: int
+    default: 2048
+  cert:
+    description: The signed certificate (PEM) to install as C(CN-cert.pem). Omit to only read.
+    type: str
+  cacert:
+    description: The CA certificate (PEM) to install as C(cacert.pem). Omit to only read.
+    type: str
+seealso:
+  - module: tridc.ovn.pki_ca
+'''
+
+EXAMPLES = r'''
+- name: Key and request on the host; what it has installed
+  tridc.ovn.pki_host:
+    dir: /etc/ovn/pki
+    cn: dc1-n1
+  register: host_pki
+
+- name: Install what the CA signed
+  tridc.ovn.pki_host:
+    dir: /etc/ovn/pki
+    cn: dc1-n1
+    cert: "{{ signed_cert }}"
+    cacert: "{{ ca_cert }}"
+'''
+
+RETURN = r'''
+cn:
+  description: The common name (O(cn)), so that a CA task run once for a batch finds each host's request.
+  returned: always
+  type: str
+request:
+  description: The certificate request (PEM); empty in check mode when the key does not exist yet.
+  returned: always
+  type: str
+cert:
+  description: The certificate installed after the call (PEM), empty when none.
+  returned: always
+  type: str
+cacert:
+  description: The CA certificate installed after the call (PEM), empty when none.
+  returned: always
+  type: str
+key:
+  description: Path of the private key.
+  returned: always
+  type: str
+  sample: /etc/ovn/pki/dc1-n1-privkey.pem
+changes:
+  description: What was (or, in check mode, would be) done.
+  returned: always
+  type: list
+  elements: str
+  sample: ["make the key directory /etc/ovn/pki", "make the key and request of dc1-n1"]
+'''
+
+import hashlib
+import os
+import stat
+import tempfile
+
+from ansible.module_utils.basic import AnsibleModule
+
+
+def _read(path):
+    try:
+        with open(path) as f:
+            return f.read()
+    except FileNotFoundError:
+        return ''
+
+
+def _digest(text):
+    return ('sha256:' + hashlib.sha256(text.encode()).hexdigest()[:16]) if text else '(none)'
+
+
+def _write(module, path, content, mode):
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix='.tridc-pki-')
+    with os.fdopen(fd, 'w') as f:
+        f.write(content)
+    os.chmod(tmp, mode)
+    os.chown(tmp, 0, 0)
+    module.atomic_move(tmp, path)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            dir=dict(type='path', required=True),
+            cn=dict(type='str', required=True),
+            key_bits=dict(type='int', default=2048),
+            cert=dict(type='str'),
+            cacert=dict(type='str'),
+        ),
+        supports_check_mode=True,
+    )
+    p = module.params
+    pki_dir, cn, check = p['dir'], p['cn'], module.check_mode
+    key = os.path.join(pki_dir, '%s-privkey.pem' % cn)
+    req = os.path.join(pki_dir, '%s-req.pem' % cn)
+    files = {'cert': os.path.join(pki_dir, '%s-cert.pem' % cn), 'cacert': os.path.join(pki_dir, 'cacert.pem')}
+    changes = []
+    before = {}
+    after = {}
+
+    if not os.path.isdir(pki_dir):
+        changes.append('make the key directory %s' % pki_dir)
+        if not check:
+            os.makedirs(pki_dir, mode=0o700)
+    if os.path.isdir(pki_dir):
+        st = os.stat(pki_dir)
+        if stat.S_IMODE(st.st_mode) != 0o700 or st.st_uid != 0 or st.st_gid != 0:
+            changes.append('make %s 0700 root:root' % pki_dir)
+            if not check:
+                os.chown(pki_dir, 0, 0)
+                os.chmod(pki_dir, 0o700)
+
+    request = ''
+    if not os.path.exists(key):
+        changes.append('make the key and request of %s' % cn)
+        before['key'], after['key'] = 'absent', 'present'
+        if not check:
+            if os.path.exists(req):  # a request left without its key is worthless
+                os.unlink(req)
+            module.run_command(['ovs-pki', '--unique', '--bits', str(p['key_bits']),
+                                '--log', os.path.join(pki_dir, 'ovs-pki.log'), 'req', cn],
+                               cwd=pki_dir, check_rc=True)
+    if os.path.exists(key):
+        st = os.stat(key)
+        if stat.S_IMODE(st.st_mode) != 0o600 or st.st_uid != 0 or st.st_gid != 0:
+            changes.append('make the key of %s 0600 root:root' % cn)
+            if not check:
+                os.chown(key, 0, 0)
+                os.chmod(key, 0o600)
+        request = _read(req)
+        if not request:
+            module.fail_json(msg='pki on this host: %s exists but its certificate request %s does not; remove the '
+                                 'key to make a new pair' % (key, req))
+
+    installed = {name: _read(path) for name, path in files.items()}
+    for name, path in files.items():
+        wanted = p[name]
+        if wanted is None or wanted == installed[name]:
+            continue
+        changes.append('install %s' % path)
+        before[name], after[name] = _digest(installed[name]), _digest(wanted)
+        if not check:
+            _write(module, path, wanted, 0o644)
+        installed[name] = wanted
+
+    result = dict(changed=bool(changes), changes=changes, cn=cn, request=request, key=key,
+                  cert=installed['cert'], cacert=installed['cacert'])
+    if module._diff:
+        result['diff'] = dict(before=before, after=after)
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()

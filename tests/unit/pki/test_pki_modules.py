@@ -1,0 +1,114 @@
+# -*- coding: utf-8 -*-
+# Copyright: tridc.ovn contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""pki_host and pki_ca with the real ovs-pki and openssl: a key made on the host, a batch signed in one call,
+certificates installed only where they differ, check mode that writes nothing, a rerun that changes nothing."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+
+from ansible_collections.tridc.ovn.plugins.modules import pki_ca, pki_host
+from testing_tools import tool
+
+
+def _tree(path):
+    out = {}
+    for root, _dirs, files in os.walk(path):
+        for name in files:
+            full = os.path.join(root, name)
+            with open(full, 'rb') as f:
+                out[full] = (f.read(), stat.S_IMODE(os.stat(full).st_mode))
+    return out
+
+
+def _batch(run_module, tmp_path, names, check=False):
+    hosts = {n: run_module(pki_host, dict(dir=str(tmp_path / n), cn=n, key_bits=1024), check=check) for n in names}
+    signed = run_module(pki_ca, dict(dir=str(tmp_path / 'ca' / 'pki'), key_bits=1024,
+                                     requests={n: r['request'] for n, r in hosts.items() if r['request']}),
+                        check=check)
+    return hosts, signed
+
+
+def test_a_batch_is_signed_in_one_call_and_a_rerun_changes_nothing(run_module, tmp_path):
+    tool('ovs-pki', 'openvswitch-common')
+    names = ['dc1-n1', 'dc1-n2', 'dc1-n3']
+    hosts, signed = _batch(run_module, tmp_path, names)
+    assert all(r['changed'] and '-----BEGIN CERTIFICATE REQUEST-----' in r['request'] for r in hosts.values())
+    assert signed['changed'] and sorted(signed['certs']) == names
+    assert len([c for c in run_module.calls if 'sign' in c]) == 3
+    for n in names:
+        key = tmp_path / n / ('%s-privkey.pem' % n)
+        assert stat.S_IMODE(os.stat(key).st_mode) == 0o600
+        assert stat.S_IMODE(os.stat(tmp_path / n).st_mode) == 0o700
+        done = run_module(pki_host, dict(dir=str(tmp_path / n), cn=n, cert=signed['certs'][n], cacert=signed['cacert']),
+                          diff=True)
+        assert done['changed'] and len(done['changes']) == 2, done
+        assert 'BEGIN' not in str(done['diff']), 'the diff shows digests, never PEM'
+        # the installed certificate is signed by the CA and matches the key made on the host
+        subprocess.run(['openssl', 'verify', '-CAfile', str(tmp_path / n / 'cacert.pem'),
+                        str(tmp_path / n / ('%s-cert.pem' % n))], check=True, capture_output=True)
+        mod_key = subprocess.run(['openssl', 'rsa', '-noout', '-modulus', '-in', str(key)],
+                                 check=True, capture_output=True).stdout
+        mod_cert = subprocess.run(['openssl', 'x509', '-noout', '-modulus', '-in', str(tmp_path / n / ('%s-cert.pem' % n))],
+                                  check=True, capture_output=True).stdout
+        assert mod_key == mod_cert
+        subj = subprocess.run(['openssl', 'x509', '-noout', '-subject', '-in', str(tmp_path / n / ('%s-cert.pem' % n))],
+                              check=True, capture_output=True, text=True).stdout
+        assert 'CN = %s' % n in subj or 'CN=%s' % n in subj, subj
+
+    before = _tree(tmp_path)
+    hosts, signed = _batch(run_module, tmp_path, names)
+    assert not any(r['changed'] for r in hosts.values()) and not signed['changed']
+    assert not [c for c in run_module.calls if 'sign' in c]
+    for n in names:
+        assert hosts[n]['cert'] == signed['certs'][n] and hosts[n]['cacert'] == signed['cacert']
+    assert _tree(tmp_path) == before
+
+
+def test_check_mode_reports_and_writes_nothing(run_module, tmp_path):
+    tool('ovs-pki', 'openvswitch-common')
+    hosts, signed = _batch(run_module, tmp_path, ['dc2-n1'], check=True)
+    assert hosts['dc2-n1']['changed'] and hosts['dc2-n1']['request'] == ''
+    assert 'make the key and request of dc2-n1' in hosts['dc2-n1']['changes']
+    assert signed['changed'] and signed['changes'] == ['make the CA in %s' % (tmp_path / 'ca' / 'pki')]
+    assert list(tmp_path.iterdir()) == []
+
+    # a host whose key exists and whose certificate the CA has not signed yet: check mode names the signature
+    hosts, _ = _batch(run_module, tmp_path, ['dc2-n1'])
+    run_module(pki_host, dict(dir=str(tmp_path / 'dc2-n1'), cn='dc2-n1'))
+    os.unlink(tmp_path / 'dc2-n1' / 'dc2-n1-privkey.pem')
+    os.unlink(tmp_path / 'dc2-n1' / 'dc2-n1-req.pem')
+    fresh = run_module(pki_host, dict(dir=str(tmp_path / 'dc2-n1'), cn='dc2-n1'))
+    before = _tree(tmp_path)
+    signed = run_module(pki_ca, dict(dir=str(tmp_path / 'ca' / 'pki'), requests={'dc2-n1': fresh['request']}), check=True)
+    assert signed['changes'] == ['sign the request of dc2-n1'] and signed['certs'] == {'dc2-n1': ''}
+    assert _tree(tmp_path) == before
+
+
+def test_a_new_key_gets_a_new_certificate_and_the_old_one_is_replaced(run_module, tmp_path):
+    tool('ovs-pki', 'openvswitch-common')
+    hosts, signed = _batch(run_module, tmp_path, ['dc3-n1'])
+    run_module(pki_host, dict(dir=str(tmp_path / 'dc3-n1'), cn='dc3-n1', cert=signed['certs']['dc3-n1'],
+                              cacert=signed['cacert']))
+    first = signed['certs']['dc3-n1']
+    os.unlink(tmp_path / 'dc3-n1' / 'dc3-n1-privkey.pem')
+    hosts, signed = _batch(run_module, tmp_path, ['dc3-n1'])
+    assert hosts['dc3-n1']['changed'] and signed['changed'] and signed['certs']['dc3-n1'] != first
+    assert hosts['dc3-n1']['cert'] == first, 'the host still has the old certificate until it is installed'
+    done = run_module(pki_host, dict(dir=str(tmp_path / 'dc3-n1'), cn='dc3-n1', cert=signed['certs']['dc3-n1'],
+                                     cacert=signed['cacert']))
+    assert done['changes'] == ['install %s' % (tmp_path / 'dc3-n1' / 'dc3-n1-cert.pem')]
+
+
+def test_bad_input_is_refused_with_a_message(run_module, tmp_path):
+    tool('ovs-pki', 'openvswitch-common')
+    res = run_module(pki_ca, dict(dir=str(tmp_path / 'ca'), requests={'dc1-n1': 'not a request'}))
+    assert res['failed'] and res['msg'] == 'pki CA: the request of dc1-n1 is not a PEM certificate request'
+    os.makedirs(tmp_path / 'h')
+    (tmp_path / 'h' / 'x-privkey.pem').write_text('key')
+    os.chmod(tmp_path / 'h', 0o700)
+    res = run_module(pki_host, dict(dir=str(tmp_path / 'h'), cn='x'))
+    assert res['failed'] and 'remove the key to make a new pair' in res['msg'] and 'key' not in res
