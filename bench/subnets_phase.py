@@ -4,7 +4,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Benchmark: the subnets phase of one DC with 200 VLAN subnets, first run and rerun (wall time, NB transactions).
 
-    .venv/bin/python bench/subnets_phase.py [--short] [--vlans 200] [--nodes 10] [--keep]
+    .venv/bin/python bench/subnets_phase.py [--short] [--vlans 200] [--nodes 10] [--slowest N] [--keep]
 
 No lab and no root: a real ``ovsdb-server`` with the OVN Northbound schema runs in a temporary directory
 (a standalone database file, a unix socket), initialised with ``ovn-nbctl init`` as ovn-northd would.
@@ -31,7 +31,8 @@ server: ``ovsdb-tool show-log`` lists one record per committed transaction of a 
 Fails (non-zero exit) unless: the first run commits at most one transaction and reports changed, the rerun
 commits none and reports changed=false (the whole ansible-playbook: changed=0 on every host), the gate
 passes both times, and NB holds exactly VLANS switches, each with one localnet port carrying the plan's
-VLAN tag and provider network, and the plan's IPAM subnet and exclusions. --short: 20 VLANs (a few seconds), the same checks.
+VLAN tag and provider network, and the plan's IPAM subnet and exclusions.
+--short: 20 VLANs (a few seconds), the same checks.
 """
 
 from __future__ import annotations
@@ -217,8 +218,8 @@ PLAYBOOK = """---
 """
 
 
-def run_playbook(workdir, inventory, book):
-    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), ANSIBLE_NOCOLOR="1",
+def run_playbook(workdir, inventory, book, slowest=0):
+    env = dict(os.environ, TRIDC_ROLLOUT_SLOWEST=str(slowest), ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), ANSIBLE_NOCOLOR="1",
                ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".build", "collections"),
                ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default", ANSIBLE_DISPLAY_SKIPPED_HOSTS="false",
                ANSIBLE_DISPLAY_OK_HOSTS="false", ANSIBLE_CALLBACKS_ENABLED="tridc.ovn.rollout_summary")
@@ -238,7 +239,8 @@ def run_playbook(workdir, inventory, book):
     if (DC, "subnets") not in rows or (DC, "gate subnets") not in rows or not recap:
         raise SystemExit("no rollout summary or recap for %s in the output:\n%s" % (DC, out[-5000:]))
     return {"wall": wall, "subnets": rows[(DC, "subnets")], "gate": rows[(DC, "gate subnets")],
-            "changed_total": sum(int(c) for _h, c in recap), "output": out}
+            "changed_total": sum(int(c) for _h, c in recap), "output": out,
+            "summary": out[out.find("tridc.ovn rollout summary"):].rstrip()}
 
 
 def run_module(workdir, nb, switches, run):
@@ -263,6 +265,7 @@ def main():
     parser.add_argument("--short", action="store_true", help="20 VLANs: proves the benchmark and its checks run, in seconds")
     parser.add_argument("--vlans", type=int, default=200, help="VLAN subnets in dc1")
     parser.add_argument("--nodes", type=int, default=10, help="hosts per DC of the synthetic topology (at least 3)")
+    parser.add_argument("--slowest", type=int, default=0, help="print each run's rollout summary with its N slowest tasks")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (databases, inventory, playbook)")
     args = parser.parse_args()
     if args.short:
@@ -297,7 +300,7 @@ def main():
             fh.write(PLAYBOOK % {"plan_hosts": os.path.join(ROOT, "playbooks", "plan_hosts.yml"), "database": nb.database})
         for run in ("first", "rerun"):
             before = nb.records()
-            res = run_playbook(workdir, inventory, book)
+            res = run_playbook(workdir, inventory, book, args.slowest)
             txns = nb.records()[len(before):]
             if len(nb.records()) < len(before):
                 failures.append("ansible %s run: the database file was compacted during the run; transactions not countable" % run)
@@ -308,6 +311,8 @@ def main():
             print("ansible %-5s: phase %.1f s (subnets %.1f + gate %.1f), ansible-playbook %.1f s, changed=%d, %d NB transaction(s) %s"
                   % (run, seconds + gate_seconds, seconds, gate_seconds, res["wall"], changed, len(txns),
                      [t[1][:60] for t in txns]), flush=True)
+            if args.slowest:
+                print(res["summary"] + "\n", flush=True)
             if "passed" not in gate_result or gate_changed:
                 failures.append("ansible %s run: gate %s, changed=%d" % (run, gate_result, gate_changed))
             if run == "first" and (changed != 1 or len(txns) > 1):
