@@ -2,8 +2,9 @@
 
 The tests find their binaries with testing_tools.tool('NAME') (the benchmarks that make test runs, with
 their own tool('NAME')); this test reads those names from the test and benchmark sources, asks dpkg which
-package installed each binary here, and requires that package in setup.sh's APT_PACKAGES. A package installed by hand on a developer's machine (the way `ovn-ic` was missing once)
-fails here, not on CI's next fresh machine. `make fresh-check` is the stronger form: setup and the unit
+package installed each binary here, and requires that package in setup.sh's APT_PACKAGES. A package
+installed by hand on a developer's machine (the way `ovn-ic` was missing once) fails here, not on CI's
+next fresh machine. `make fresh-check` is the stronger form: setup and the unit
 stage in a container made from a clean Debian image.
 """
 
