@@ -44,6 +44,7 @@ bench: collection-link
 	$(PY) bench/plan_scale.py $(BENCH_ARGS)
 	$(PY) bench/controller_scale.py $(BENCH_ARGS)
 	$(PY) bench/ovs_apply.py $(BENCH_ARGS)
+	$(PY) bench/subnets_phase.py $(BENCH_ARGS)
 	$(PY) bench/rollout.py $(BENCH_ARGS)
 	$(PY) bench/failover.py $(BENCH_ARGS)
 

@@ -1,9 +1,10 @@
 """A fresh machine gets every tool the tests look up: each comes from a package that scripts/setup.sh installs.
 
-The tests find their binaries with testing_tools.tool('NAME'); this test reads those names from the test
-sources, asks dpkg which package installed each binary here, and requires that package in setup.sh's
-APT_PACKAGES. A package installed by hand on a developer's machine (the way `ovn-ic` was missing once)
-fails here, not on CI's next fresh machine. `make fresh-check` is the stronger form: setup and the unit
+The tests find their binaries with testing_tools.tool('NAME') (the benchmarks that make test runs, with
+their own tool('NAME')); this test reads those names from the test and benchmark sources, asks dpkg which
+package installed each binary here, and requires that package in setup.sh's APT_PACKAGES. A package
+installed by hand on a developer's machine (the way `ovn-ic` was missing once) fails here, not on CI's
+next fresh machine. `make fresh-check` is the stronger form: setup and the unit
 stage in a container made from a clean Debian image.
 """
 
@@ -23,8 +24,9 @@ def _setup_packages():
 
 
 def _tools_the_tests_use():
+    """tool('NAME') in the tests and in the benchmarks (make test runs their short modes)."""
     names = set()
-    for top, _dirs, files in os.walk(os.path.join(ROOT, "tests")):
+    for top, _dirs, files in [w for sub in ("tests", "bench") for w in os.walk(os.path.join(ROOT, sub))]:
         for name in files:
             if name.endswith(".py"):
                 text = open(os.path.join(top, name), encoding="utf-8").read()
