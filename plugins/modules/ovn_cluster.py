@@ -46,7 +46,7 @@ options:
       - Several databases in one call (each at its C(ovn-ctl) location), instead of O(db). The result is then
         RV(results), one entry per database in this order, shaped like the results of a loop over O(db), so that
         C(register) consumers read C(results[i].cluster) and C(results[i].item) as they would after a loop.
-      - One call instead of one per database: this is what a rerun of a role costs per host.
+      - One call instead of one per database - this is what a rerun of a role costs per host.
     type: list
     elements: str
     choices: [nb, sb, ic_nb, ic_sb]

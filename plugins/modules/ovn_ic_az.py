@@ -299,7 +299,11 @@ def plan_commands(cur, want, params):
     # switches for attachments
     for p in params['attach']:
         if p['switch'] not in cur['switches'] and not any(c[:2] == ['ls-add', p['switch']] for c in cmds):
+            # the subnets phase normally made it already; made here, it is marked as the subnets phase marks its
+            # switches, so that phase manages it afterwards
             cmds.append(['ls-add', p['switch']])
+            cmds.append(['set', 'Logical_Switch', p['switch'], 'external_ids:tridc-owner=tridc.ovn',
+                         'external_ids:tridc-subnet=%s' % ctl_value(p['switch'])])
     # planned router ports
     for lrp, w in sorted(want['router']['ports'].items()):
         c = cur['router']['ports'].get(lrp)

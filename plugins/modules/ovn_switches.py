@@ -8,16 +8,18 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 ---
 module: ovn_switches
-short_description: A DC's underlay subnets as OVN logical switches with a localnet port, in one transaction
+short_description: A DC's subnets as OVN logical switches (VLAN subnets with a localnet port), in one transaction
 version_added: 0.2.0
 description:
-  - Applies the whole set of a DC's VLAN (underlay) subnets to the DC's Northbound database with B(one) read
+  - Applies the whole set of a DC's subnets (VLAN underlay subnets and overlay subnets) to the DC's Northbound database with B(one) read
     (C(ovsdb-client transact), one snapshot) and at most B(one) C(ovn-nbctl) transaction, only when something differs.
   - Per subnet, a logical switch with C(other_config:subnet) (OVN's IPAM) and C(other_config:exclude_ips) (the gateway
     and the subnet's excluded ranges, so that dynamic addresses never take them), and a localnet port
     (C(type=localnet), C(addresses=unknown), C(options:network_name) = the provider network, C(tag) = the VLAN id;
     no tag for VLAN 0, the native VLAN). Workloads bound to the switch on a chassis whose C(ovn-bridge-mappings) maps
     the provider network reach the physical VLAN at L2.
+  - An overlay subnet (no O(switches[].localnet)) is the same switch without a localnet port; the interconnection
+    phase attaches it to the DC's router.
   - The switches it creates carry C(external_ids:tridc-owner=tridc.ovn) and C(external_ids:tridc-subnet). A switch of
     the same name that does not carry them was not made by this collection; the module refuses to touch it and says so.
   - With O(purge), a switch that it created and that the plan no longer holds is removed, but only when no workload
@@ -42,7 +44,7 @@ attributes:
     description: Runs on a host that reaches the DC's Northbound database, normally a central member (unix socket).
 options:
   switches:
-    description: The DC's underlay switches (the plan's C(ovn.switches[DC])).
+    description: The DC's subnet switches (the plan's C(ovn.switches[DC])).
     type: list
     elements: dict
     required: true
@@ -61,9 +63,8 @@ options:
         elements: str
         default: []
       localnet:
-        description: The localnet port.
+        description: The localnet port of a VLAN subnet; omit (or null) for an overlay subnet, which has none.
         type: dict
-        required: true
         suboptions:
           port:
             description: Port name.
@@ -173,7 +174,8 @@ def wanted(params):
         ln = sw['localnet']
         out[sw['name']] = {'cidr': str(ipaddress.ip_network(sw['cidr'], strict=False)),
                            'exclude_ips': sorted(sw['exclude_ips'] or []),
-                           'localnet': {'port': ln['port'], 'network_name': ln['network_name'], 'tag': ln.get('tag') or None}}
+                           'localnet': None if not ln else
+                           {'port': ln['port'], 'network_name': ln['network_name'], 'tag': ln.get('tag') or None}}
     return out
 
 
@@ -182,7 +184,7 @@ def check_input(params):
     names = [sw['name'] for sw in params['switches']]
     for name in sorted(set(n for n in names if names.count(n) > 1)):
         problems.append('switch %s is given more than once' % name)
-    ports = [sw['localnet']['port'] for sw in params['switches']]
+    ports = [sw['localnet']['port'] for sw in params['switches'] if sw['localnet']]
     for port in sorted(set(p for p in ports if ports.count(p) > 1)):
         problems.append('localnet port %s is given for more than one switch' % port)
     for sw in params['switches']:
@@ -190,7 +192,7 @@ def check_input(params):
             ipaddress.ip_network(sw['cidr'], strict=False)
         except ValueError:
             problems.append('switch %s: cidr %s is not an IP network' % (sw['name'], sw['cidr']))
-        tag = sw['localnet'].get('tag')
+        tag = (sw['localnet'] or {}).get('tag')
         if tag is not None and not 0 <= tag <= 4095:
             problems.append('switch %s: VLAN tag %s is not between 0 and 4095' % (sw['name'], tag))
     return problems
@@ -227,8 +229,10 @@ def plan_commands(cur, want, purge):
         have = c['localnet'] if c is not None else None
         if c is not None:
             for extra in c['localnet_ports']:
-                if extra != ln['port']:
+                if ln is None or extra != ln['port']:
                     cmds.append(['lsp-del', extra])
+        if ln is None:  # an overlay subnet: no localnet port
+            continue
         if have is None or have['port'] != ln['port']:
             cmds.append(['lsp-add', name, ln['port']])
             cmds.append(['lsp-set-type', ln['port'], 'localnet'])
@@ -270,7 +274,7 @@ def main():
             name=dict(type='str', required=True),
             cidr=dict(type='str', required=True),
             exclude_ips=dict(type='list', elements='str', default=[]),
-            localnet=dict(type='dict', required=True, options=dict(
+            localnet=dict(type='dict', options=dict(
                 port=dict(type='str', required=True),
                 network_name=dict(type='str', required=True),
                 tag=dict(type='int'))),

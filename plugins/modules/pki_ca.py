@@ -12,7 +12,7 @@ short_description: An ovs-pki CA signs the certificate requests of many hosts in
 version_added: 0.3.0
 description:
   - Makes the CA with C(ovs-pki init) when O(dir) has none, then signs each request that has no certificate
-    yet (C(ovs-pki sign), one after the other: ovs-pki keeps an index) and returns every certificate and the
+    yet (C(ovs-pki sign), one after the other, as ovs-pki keeps an index) and returns every certificate and the
     CA certificate.
   - A request is filed as C(NAME-HASH-req.pem) (HASH = the first 12 hex digits of the request's SHA-256), so a
     host's new key gets a new certificate and an unchanged request is never signed twice.
@@ -28,9 +28,11 @@ attributes:
       sign is returned empty.
   diff_mode:
     support: none
+    description: The certificates are returned; no diff.
   platform:
     support: full
     platforms: posix
+    description: Runs on the CA host (O(dir) is there).
 options:
   dir:
     description: The CA directory (C(ovs-pki --dir)).

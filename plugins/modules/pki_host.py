@@ -31,6 +31,7 @@ attributes:
   platform:
     support: full
     platforms: posix
+    description: Runs on the host that gets the certificate; C(root) (the key is C(0600 root:root)).
 options:
   dir:
     description: Directory of the key and certificates.

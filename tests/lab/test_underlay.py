@@ -7,10 +7,13 @@ and an OVN workload with a fixed IP on it shares the physical VLAN with the lega
 * the switches of each DC are the plan's (localnet port, VLAN tag, IPAM exclusions);
 * a workload on biz101 on a dc1 chassis reaches dc1's legacy VM vm101 at L2 (its neighbour table holds
   the VM's MAC) and the VLAN's gateway on the ToR;
-* a workload on biz101 on a dc2 chassis reaches the vm101 of dc1 over the stretched VLAN;
+* a workload on biz101 on a dc2 chassis reaches the vm101 of dc2, and that of dc1 over the stretched VLAN: its
+  frames cross the ToR-to-ToR trunk tagged 101 (tcpdump on the trunk port);
 * a dc3 workload on biz103 reaches vm103; a stor201 workload reaches the storage plane and a business workload
   gets no ARP answer from it (the planes stay apart); a workload moved to another chassis keeps its IP and MAC
   and the VM reaches it again (how soon is printed);
+* one workload with two NICs (eth0 on dc1's overlay subnet, eth1 on biz101) reaches at the same time a dc3 overlay
+  workload through OVN-IC and vm101 at L2;
 * the workloads join with the collection's modules (tridc.ovn.ovn_port on a central member, tridc.ovn.ovs_bridge
   on the chassis), and ovn_port refuses an address another port holds.
 """
@@ -18,6 +21,7 @@ and an OVN workload with a fixed IP on it shares the physical VLAN with the lega
 from __future__ import annotations
 
 import json
+import subprocess
 import time
 
 import pytest
@@ -60,11 +64,11 @@ def test_each_dc_has_its_vlan_switches_with_localnet_ports(converged, node_run, 
         assert excludes.split()[0] == '10.%s.0.1' % name[-3:]  # the gateway first
 
 
-def _workload(node_run, ansible, central, host, lsp, mac, ip, switch='biz101'):
+def _workload(node_run, ansible, central, host, lsp, mac, ip, switch='biz101', netns='tridc-uw', ifname='eth0'):
     """A workload joins the plane the way the README says: tridc.ovn.ovn_port writes its port (fixed IP and MAC,
     port security) on a central member, tridc.ovn.ovs_bridge binds its veth to it on the chassis."""
     veth = 'uw-' + lsp[-4:]
-    plumb(node_run, host, 'tridc-uw', veth, lsp, mac, ip + '/24', bind=False)
+    plumb(node_run, host, netns, veth, lsp, mac, ip + '/24', bind=False, ifname=ifname)
     res = ansible(central, '-m', 'tridc.ovn.ovn_port', '-a', json.dumps(dict(switch=switch, name=lsp, mac=mac, ip=ip)))
     assert res.returncode == 0, res.stdout + res.stderr
     binding = dict(name='br-int', ports=[dict(name=veth, interface_external_ids={'iface-id': lsp})])
@@ -94,9 +98,24 @@ def test_workload_on_biz101_shares_the_vlan_with_the_legacy_vm(converged, node_r
     node_run(central, 'ovn-nbctl', '--no-leader-only', '--if-exists', 'lsp-del', lsp)
     try:
         _workload(node_run, ansible, central, host, lsp, mac, ip)
+        capture = None
+        if dc == 'dc2':
+            # the proof that dc2's workload reaches dc1 at L2 over the stretched VLAN: its frames cross the
+            # ToR-to-ToR trunk (tor1's port to-tor2) tagged 101 - not a Geneve tunnel, not routed
+            capture = subprocess.Popen(['podman', 'exec', 'tridc-tor1', 'timeout', '60', 'tcpdump', '-l', '-e', '-nn',
+                                        '-i', 'to-tor2', '-c', '2', 'vlan 101 and icmp and host %s' % ip],
+                                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            time.sleep(2)  # tcpdump is listening
         # dc1's legacy VM, on the same VLAN (for dc2: over the stretched VLAN between the ToRs)
         res = _ping(node_run, host, VM101['dc1'])
         assert ' 0% packet loss' in res.stdout
+        if capture is not None:
+            frames = capture.communicate(timeout=90)[0]
+            assert capture.returncode == 0 and 'vlan 101' in frames and ip in frames, \
+                'no frame of %s tagged 101 on the ToR-to-ToR trunk:\n%s' % (ip, frames)
+            assert 'Geneve' not in frames and 'ethertype 802.1Q' in frames, frames
+            # and its own DC's legacy VM on the same VLAN
+            assert ' 0% packet loss' in _ping(node_run, host, VM101['dc2']).stdout
         link = vm_run('dc1', 'vm101', 'ip', '-o', 'link', 'show', 'eth0').stdout.split()
         vm_mac = link[link.index('link/ether') + 1] if 'link/ether' in link else ''
         neigh = node_run(host, 'ip', '-n', 'tridc-uw', 'neigh', 'show', VM101['dc1']).stdout
@@ -177,3 +196,43 @@ def test_workload_moved_to_another_chassis_keeps_its_address(converged, node_run
     finally:
         for host in ('dc1-n2', 'dc1-n3'):
             _clean(node_run, central, host, lsp)
+
+
+def test_multi_nic_workload_on_overlay_and_underlay_at_once(converged, node_run, vm_run, ansible):
+    """One workload, two NICs: eth0 on dc1's overlay subnet (pods-dc1, routed by the DC router, over OVN-IC to the
+    other DCs), eth1 on biz101 (the physical VLAN). At the same time it reaches an overlay workload in dc3 through
+    OVN-IC and dc1's legacy VM vm101 at L2 (the VM's MAC in its neighbour table, on eth1)."""
+    host, netns = 'dc1-n2', 'tridc-mn'
+    ovl = ('tridc-test-mn-ovl', '0a:58:0a:d2:01:3c', '10.210.1.60')
+    biz = ('tridc-test-mn-biz', '0a:58:0a:65:00:37', '10.101.0.55')
+    peer = ('dc3-n1', 'dc3-n2', 'tridc-test-mn-dc3', '0a:58:0a:d2:03:3c', '10.210.3.60')
+
+    def clean():
+        unplumb(node_run, host, netns, 'uw-' + ovl[0][-4:], 'uw-' + biz[0][-4:])
+        unplumb(node_run, peer[1], netns, 'uw-' + peer[2][-4:])
+        for central, lsp in (('dc1-n1', ovl[0]), ('dc1-n1', biz[0]), (peer[0], peer[2])):
+            node_run(central, 'ovn-nbctl', '--no-leader-only', '--if-exists', 'lsp-del', lsp)
+
+    clean()
+    try:
+        _workload(node_run, ansible, 'dc1-n1', host, ovl[0], ovl[1], ovl[2], switch='pods-dc1', netns=netns)
+        _workload(node_run, ansible, 'dc1-n1', host, biz[0], biz[1], biz[2], switch='biz101', netns=netns, ifname='eth1')
+        node_run(host, 'ip', '-n', netns, 'route', 'add', 'default', 'via', '10.210.1.1', 'dev', 'eth0', check=True)
+        _workload(node_run, ansible, peer[0], peer[1], peer[2], peer[3], peer[4], switch='pods-dc3', netns=netns)
+        node_run(peer[1], 'ip', '-n', netns, 'route', 'add', 'default', 'via', '10.210.3.1', 'dev', 'eth0', check=True)
+        _ping(node_run, host, peer[4], netns=netns)  # the IC routes are there (and ARP is resolved)
+        # both at the same time: one ping run per NIC, started together
+        both = [subprocess.Popen(['podman', 'exec', 'tridc-' + host, 'ip', 'netns', 'exec', netns, 'ping', '-c', '10',
+                                  '-i', '0.2', '-W', '2', target], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                for target in (peer[4], VM101['dc1'])]
+        outs = [p.communicate(timeout=60)[0] for p in both]
+        for proc, out, what in zip(both, outs, ('the dc3 overlay workload over OVN-IC', 'vm101 at L2')):
+            assert proc.returncode == 0 and ' 0% packet loss' in out, 'multi-NIC workload to %s:\n%s' % (what, out)
+        link = vm_run('dc1', 'vm101', 'ip', '-o', 'link', 'show', 'eth0').stdout.split()
+        vm_mac = link[link.index('link/ether') + 1]
+        neigh = node_run(host, 'ip', '-n', netns, 'neigh', 'show', VM101['dc1']).stdout
+        assert vm_mac in neigh and 'dev eth1' in neigh, neigh
+        route = node_run(host, 'ip', '-n', netns, 'route', 'get', peer[4]).stdout
+        assert 'dev eth0' in route and 'via 10.210.1.1' in route, route
+    finally:
+        clean()

@@ -8,19 +8,20 @@ written by the test (tridc.ovn.ovn_port, or ovn-nbctl for a test switch); this h
 from __future__ import annotations
 
 
-def plumb(node_run, host, netns, veth, lsp, mac, cidr_ip, bind=True):
-    """Create ``netns`` on ``host`` with eth0 (``mac``, ``cidr_ip``) whose peer ``veth`` is on br-int as ``lsp``
-    (``bind=False``: the caller binds ``veth`` to ``lsp`` itself, for example with tridc.ovn.ovs_bridge)."""
-    steps = [
-        ['ip', 'netns', 'add', netns],
-        ['ip', 'link', 'add', veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', netns],
-        ['ip', '-n', netns, 'link', 'set', 'eth0', 'address', mac],
-        ['ip', '-n', netns, 'addr', 'add', cidr_ip, 'dev', 'eth0'],
-        ['ip', '-n', netns, 'link', 'set', 'eth0', 'up'],
+def plumb(node_run, host, netns, veth, lsp, mac, cidr_ip, bind=True, ifname='eth0'):
+    """Create ``netns`` on ``host`` (unless it exists) with ``ifname`` (``mac``, ``cidr_ip``) whose peer ``veth`` is on
+    br-int as ``lsp`` (``bind=False``: the caller binds ``veth`` to ``lsp`` itself, for example with
+    tridc.ovn.ovs_bridge). Called twice with two ifnames, it makes a workload with two NICs."""
+    steps = [] if node_run(host, 'ip', 'netns', 'pids', netns).returncode == 0 else [['ip', 'netns', 'add', netns]]
+    steps += [
+        ['ip', 'link', 'add', veth, 'type', 'veth', 'peer', 'name', ifname, 'netns', netns],
+        ['ip', '-n', netns, 'link', 'set', ifname, 'address', mac],
+        ['ip', '-n', netns, 'addr', 'add', cidr_ip, 'dev', ifname],
+        ['ip', '-n', netns, 'link', 'set', ifname, 'up'],
         ['ip', 'link', 'set', veth, 'up'],
         # the lab's veths have no working TX checksum offload (README, lab facts)
         ['ethtool', '-K', veth, 'tx', 'off'],
-        ['ip', 'netns', 'exec', netns, 'ethtool', '-K', 'eth0', 'tx', 'off']]
+        ['ip', 'netns', 'exec', netns, 'ethtool', '-K', ifname, 'tx', 'off']]
     if bind:
         steps.append(['ovs-vsctl', '--timeout=30', 'add-port', 'br-int', veth, '--', 'set', 'Interface', veth,
                       'external_ids:iface-id=' + lsp])
@@ -29,6 +30,7 @@ def plumb(node_run, host, netns, veth, lsp, mac, cidr_ip, bind=True):
         assert res.returncode == 0, '%s: %s: %s' % (host, ' '.join(argv), res.stderr)
 
 
-def unplumb(node_run, host, netns, veth):
-    node_run(host, 'ovs-vsctl', '--if-exists', 'del-port', 'br-int', veth)
+def unplumb(node_run, host, netns, *veths):
+    for veth in veths:
+        node_run(host, 'ovs-vsctl', '--if-exists', 'del-port', 'br-int', veth)
     node_run(host, 'ip', 'netns', 'del', netns)

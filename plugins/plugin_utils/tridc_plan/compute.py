@@ -114,16 +114,17 @@ def _excludes_text(sn):
 
 
 def ovn_switches(subnets, dcs):
-    """Per DC, the logical switches of its VLAN subnets that OVN owns: a localnet port on the provider
-    network with the VLAN's tag (0 = the native VLAN), OVN's IPAM subnet, and the gateway and excluded
-    ranges that IPAM must never hand out (module tridc.ovn.ovn_switches)."""
+    """Per DC, the logical switches of its subnets that OVN owns: OVN's IPAM subnet and the gateway and excluded
+    ranges that IPAM must never hand out; a VLAN (underlay) subnet also has a localnet port on the provider
+    network with the VLAN's tag (0 = the native VLAN), an overlay subnet none (module tridc.ovn.ovn_switches)."""
     out = {}
     for dc in sorted(dcs):
         out[dc] = [{"name": name, "subnet": name, "vlan": sn["vlan"], "cidr": sn["cidr"],
                     "exclude_ips": [sn["gateway"]] + [e for e in sn["exclude_ips"] if e != sn["gateway"]],
-                    "localnet": {"port": "ln-" + name, "network_name": sn["provider"], "tag": sn["vlan_id"]}}
+                    "localnet": ({"port": "ln-" + name, "network_name": sn["provider"], "tag": sn["vlan_id"]}
+                                 if sn["kind"] == "underlay" else None)}
                    for name, sn in sorted(subnets.items())
-                   if dc in sn["dcs"] and sn["kind"] == "underlay" and sn["owner"] == "ovn"]
+                   if dc in sn["dcs"] and sn["owner"] == "ovn"]
     return out
 
 

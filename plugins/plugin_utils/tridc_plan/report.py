@@ -49,10 +49,14 @@ def to_markdown(plan):
                         [[n, plan["subnets"][n]["cidr"], plan["subnets"][n]["gateway"], plan["subnets"][n]["vlan"] or "overlay",
                           plan["subnets"][n]["owner"], ", ".join(plan["subnets"][n]["exclude_ips"]),
                           ", ".join(plan["subnets"][n]["dcs"])] for n in dc["subnets"]])
-        lines += ["", "### OVN switches of the VLAN subnets (localnet)", ""]
+        lines += ["", "### OVN switches of the subnets (VLAN subnets with a localnet port)", ""]
         rows = []
         for sw in plan.get("ovn", {}).get("switches", {}).get(dc_name, []):
             ln = sw["localnet"]
+            if ln is None:  # an overlay subnet: every chassis of the DC can bind it (Geneve)
+                rows.append([sw["name"], "none (overlay)", "-", "-", " ".join(sw["exclude_ips"]),
+                             "every chassis (%d)" % len(dc["chassis"])])
+                continue
             binders = [h for h in dc["chassis"]
                        if any(b["provider"] == ln["network_name"] for b in plan["nodes"][h]["bridges"])]
             shown = ", ".join(binders) if len(binders) <= 8 else "%d chassis (%s, ...)" % (len(binders), ", ".join(binders[:3]))

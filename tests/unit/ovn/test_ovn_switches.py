@@ -136,3 +136,21 @@ def test_ovn_ipam_never_hands_out_the_gateway_or_an_excluded_address(make_cluste
         assert ips == ['10.101.0.1%d' % i for i in range(5)], ips
     finally:
         stop_process(northd)
+
+
+def test_overlay_switch_has_no_localnet_port_and_a_vlan_switch_turned_overlay_loses_it(nb, run_module):
+    """An overlay subnet (localnet omitted) is a switch with OVN's IPAM subnet and the gateway excluded, and no
+    localnet port; a rerun changes nothing; a switch whose plan entry loses its VLAN loses its localnet port."""
+    pods = dict(name='pods-dc1', cidr='10.210.1.0/24', exclude_ips=['10.210.1.1'])
+    args = dict(database='unix:' + nb.sock, switches=[BIZ101, pods])
+    res = run_module(ovn_switches, args)
+    assert res['_rc'] == 0 and res['changed'] is True, res
+    assert nbctl(nb, 'get', 'Logical_Switch', 'pods-dc1', 'other_config:subnet').stdout.strip() == '"10.210.1.0/24"'
+    assert nbctl(nb, 'get', 'Logical_Switch', 'pods-dc1', 'other_config:exclude_ips').stdout.strip() == '"10.210.1.1"'
+    assert nbctl(nb, 'lsp-list', 'pods-dc1').stdout.strip() == ''
+    assert res['switches']['pods-dc1']['localnet'] is None
+    again = run_module(ovn_switches, args)
+    assert again['changed'] is False and again['commands'] == []
+    moved = run_module(ovn_switches, dict(args, switches=[dict(BIZ101, localnet=None), pods]))
+    assert moved['changed'] is True and ['lsp-del', 'ln-biz101'] in moved['commands'], moved['commands']
+    assert nbctl(nb, 'lsp-list', 'biz101').stdout.strip() == ''

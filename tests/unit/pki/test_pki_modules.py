@@ -77,7 +77,7 @@ def test_check_mode_reports_and_writes_nothing(run_module, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
     # a host whose key exists and whose certificate the CA has not signed yet: check mode names the signature
-    hosts, _ = _batch(run_module, tmp_path, ['dc2-n1'])
+    _batch(run_module, tmp_path, ['dc2-n1'])
     run_module(pki_host, dict(dir=str(tmp_path / 'dc2-n1'), cn='dc2-n1'))
     os.unlink(tmp_path / 'dc2-n1' / 'dc2-n1-privkey.pem')
     os.unlink(tmp_path / 'dc2-n1' / 'dc2-n1-req.pem')
