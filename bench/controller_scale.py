@@ -178,6 +178,8 @@ def main():
     parser.add_argument("--tasks", type=int, default=len(READS), help="plan-reading tasks per host (1-%d)" % len(READS))
     parser.add_argument("--vlans", type=int, default=200, help="VLANs (and subnets) of the synthetic topology")
     parser.add_argument("--legacy", action="store_true", help="also measure the whole-plan-per-host style (the 'before')")
+    parser.add_argument("--styles", default="control,views",
+                        help="styles to measure (control and views always pair: the check compares their growth)")
     parser.add_argument("--legacy-max", type=int, default=500,
                         help="largest size (hosts per DC) for --legacy; its cost grows with the square of the inventory")
     args = parser.parse_args()
@@ -185,12 +187,15 @@ def main():
     tasks = 2 if args.short else max(1, min(args.tasks, len(READS)))
     # short: few VLANs, so that the plan's size is made of hosts and a per-host cost that follows it shows
     vlans = 20 if args.short else args.vlans
-    styles = ["control", "views"] + (["legacy"] if args.legacy else [])
+    styles = [st for st in ("control", "views", "legacy") if st in args.styles.split(",") or (st == "legacy" and args.legacy)]
+    if not {"control", "views"} <= set(styles):
+        parser.error("--styles must include control and views")
     workdir = tempfile.mkdtemp(prefix="tridc-bench-ctl-")
     results = {}
     try:
-        for style in styles:
-            for per_dc in sizes:
+        # one size after the other, its styles back to back: what else the machine runs weighs on both alike
+        for per_dc in sizes:
+            for style in styles:
                 if style == "legacy" and per_dc > args.legacy_max:
                     continue
                 r = results[(style, per_dc)] = run(per_dc, style, tasks, vlans, workdir)
