@@ -165,7 +165,8 @@ def validate_plan_for_kube_ovn(plan, settings_checked=False):
     inventory (tridc_plan/kube_settings.py), so those rules are not run a second time here.
     """
     errors = []
-    _check_nodes(plan, errors)
+    if not settings_checked:
+        _check_nodes(plan, errors)  # the plan engine has the same rule (validate.py)
     _check_orphans(plan, errors)
     for dc in _kube_dcs(plan):
         if not settings_checked:

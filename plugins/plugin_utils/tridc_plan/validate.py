@@ -253,6 +253,11 @@ def _single_region(col, obj, dc_names, dcs):
         col.add(obj, "dcs", "spans regions %s; a subnet may only be stretched within one city (same-city pair)" % ", ".join(regions))
 
 
+def _addresses(d):
+    found = [str(a) for spec in d["nics"].values() for a in spec["addresses"]]
+    return "NIC addresses " + ", ".join(found) if found else "no NIC addresses"
+
+
 def underlay_gateway(dc):
     """The DC's router on the tunnel network: underlay_gateway, by default the network's first address."""
     if dc["underlay_gateway"] is not None:
@@ -267,6 +272,7 @@ def validate_hosts_derived(col, model, derived):
     """Rules that need derived per-host facts (mgmt/encap IPs, NICs in use, memberships)."""
     dcs = model["dcs"]
     outside = {}
+    missing = {}
     for name, d in derived["hosts"].items():
         obj = "host '%s'" % name
         dc = dcs.get(d["dc"])
@@ -283,13 +289,12 @@ def validate_hosts_derived(col, model, derived):
                         % (nic, pn_name, ", ".join(sorted(d["nics"])) or "none"))
         if d["managed"] and dc["underlay_network"] is not None:
             if d["encap_ip"] is None:
-                col.add(obj, "tridc_encap_ip", "no address inside dc '%s' underlay_network %s; set tridc_encap_ip or a NIC address"
-                        % (dc["name"], dc["underlay_network"]))
+                missing.setdefault((dc["name"], "underlay_network", "tridc_encap_ip"), []).append(name)
             elif d["encap_ip"] not in dc["underlay_network"]:
                 outside.setdefault((dc["name"], "underlay_network", "tridc_encap_ip"), []).append((name, d["encap_ip"]))
         if dc["mgmt_network"] is not None:
             if d["mgmt_ip"] is None:
-                col.add(obj, "tridc_mgmt_ip", "no management address: set tridc_mgmt_ip or a NIC address inside %s" % dc["mgmt_network"])
+                missing.setdefault((dc["name"], "mgmt_network", "tridc_mgmt_ip"), []).append(name)
             elif d["mgmt_ip"] not in dc["mgmt_network"]:
                 outside.setdefault((dc["name"], "mgmt_network", "tridc_mgmt_ip"), []).append((name, d["mgmt_ip"]))
         gateway = underlay_gateway(dc)
@@ -303,19 +308,28 @@ def validate_hosts_derived(col, model, derived):
                 for iface in spec["addresses"]:
                     if iface.ip == gateway and iface.ip not in (d["encap_ip"], d["mgmt_ip"]):
                         col.add(obj, "tridc_nics.%s.addresses" % nic, "%s is dc '%s' underlay gateway" % (gateway, dc["name"]))
-    # One root cause, one line: when most hosts of a DC are outside its network, the network is what is wrong.
-    for (dc_name, net_key, field), items in sorted(outside.items()):
+    # One root cause, one line: when most hosts of a DC have no address in its network, the network is what is wrong.
+    for key in sorted(set(outside) | set(missing)):
+        dc_name, net_key, field = key
         dc = dcs[dc_name]
-        members = [h for h, hd in derived["hosts"].items() if hd["dc"] == dc_name and hd[field[len("tridc_"):]] is not None
-                   and (field != "tridc_encap_ip" or hd["managed"])]
-        if len(items) >= 3 and len(items) * 2 > len(members):
-            shown = ", ".join("%s %s" % (h, ip) for h, ip in items[:3]) + (" and %d more" % (len(items) - 3) if len(items) > 3 else "")
+        out_items, miss_items = outside.get(key, []), missing.get(key, [])
+        members = [h for h, hd in derived["hosts"].items() if hd["dc"] == dc_name and (field != "tridc_encap_ip" or hd["managed"])]
+        count = len(out_items) + len(miss_items)
+        if count >= 3 and count * 2 > len(members):
+            shown = ["%s %s" % (h, ip) for h, ip in out_items] + ["%s (%s)" % (h, _addresses(derived["hosts"][h])) for h in miss_items]
+            text = ", ".join(shown[:3]) + (" and %d more" % (count - 3) if count > 3 else "")
             col.add("dc '%s'" % dc_name, net_key, "%s holds none of the %s of %d of its %d hosts (%s); is %s wrong?"
                     % (dc[net_key], "tunnel (encap) addresses" if field == "tridc_encap_ip" else "management addresses",
-                       len(items), len(members), shown, net_key))
+                       count, len(members), text, net_key))
             continue
-        for host, ip in items:
+        for host, ip in out_items:
             col.add("host '%s'" % host, field, "%s is not inside dc '%s' %s %s" % (ip, dc_name, net_key, dc[net_key]))
+        for host in miss_items:
+            if field == "tridc_encap_ip":
+                col.add("host '%s'" % host, field, "no address inside dc '%s' underlay_network %s; set tridc_encap_ip or a NIC address"
+                        % (dc_name, dc[net_key]))
+            else:
+                col.add("host '%s'" % host, field, "no management address: set tridc_mgmt_ip or a NIC address inside %s" % dc[net_key])
     seen = {}
     for name, d in sorted(derived["hosts"].items()):
         for key in ("mgmt_ip", "encap_ip"):

@@ -47,8 +47,29 @@ def test_bad_inventory_lists_every_problem_without_traceback_or_contact(tmp_path
                      "subnet 's1': exclude_ips[0]", "range start is after its end", "overlaps",
                      "dc 'dc2': region: the same_city_dr DC must be in the primary's region", "az: 'az1' is already used",
                      "host 'dc2-n1': tridc_failure_domain: 'rack9'", "both ovn_chassis and kube_ovn_node",
-                     "dc 'dc1': ovn_central: needs an odd number", "dc 'dc3': ovn_ic_db", "dc 'dc1': ovn_gateway"):
+                     "dc 'dc1': ovn_central: needs an odd number", "dc 'dc2': ovn_ic_db", "dc 'dc1': ovn_gateway",
+                     "dc 'dc3': hosts: no host of the inventory is in this DC"):
         assert fragment in out, fragment
     assert not (tmp_path / "bad").exists()
     # nothing was attempted against the (unreachable) hosts
     assert "UNREACHABLE" not in out and "192.0.2." not in out
+
+
+def test_typos_and_wrong_types_are_reported_in_the_inventorys_words(tmp_path):
+    """Through Ansible (whose YAML strings are tagged types): typos of tridc_* variables, Kube-OVN settings of the
+    wrong type and a network without a prefix length are all reported together, by their inventory names."""
+    res = run_plan(os.path.join(ROOT, "tests", "unit", "fixtures", "typo-inventory"), tmp_path / "typo")
+    out = res.stdout + res.stderr
+    assert res.returncode != 0 and "Traceback" not in out
+    for fragment in ("inventory: tridc_subnet: unknown variable; did you mean tridc_subnets?",
+                     "host 'dc1-n1': tridc_encapip: unknown host variable; did you mean tridc_encap_ip?",
+                     "dc 'dc1': failure_domains: must be a list, got a string ('rack1')",
+                     "dc 'dc1': mgmt_network: '10.90.1.0' is not a network: has no prefix length",
+                     "tridc_kube_ovn: pod_cidr: must be a string, got a list",
+                     "tridc_kube_ovn: interconnection: must be a boolean (true or false), got a string ('yes please')",
+                     "tridc_kube_ovn: dcs.dc1.svc_cidr: must be a string, got a number (5)",
+                     "tridc_kube_ovn: dcs.dc7: 'dc7' is not a DC of tridc_dcs"):
+        assert fragment in out, fragment
+    assert "(8 problems)" in out, out
+    for word in ("_Ansible", "None", "NoneType"):
+        assert word not in out.split("the network plan is invalid")[1].split("Origin")[0], word
