@@ -138,8 +138,8 @@ def _kube_problem(message):
     message = message.replace("settings.kube_ovn.dcs.", "tridc_kube_ovn.dcs.").replace("settings.kube_ovn", "tridc_kube_ovn")
     m = re.match(r"^dc (\S+): kube_ovn\.(\S+?)( '[^']*')?: (.*)$", message)
     if m:
-        return "tridc_kube_ovn", m.group(2), "%s(dc '%s') %s" % ((m.group(3) or "").strip() + " " if m.group(3) else "",
-                                                               m.group(1), m.group(4))
+        value = m.group(3).strip() + " " if m.group(3) else ""
+        return "tridc_kube_ovn", m.group(2), "%s(dc '%s') %s" % (value, m.group(1), m.group(4))
     return "kube-ovn", "", message
 
 

@@ -235,6 +235,7 @@ def _rollout(old, new, nodes, dcs, network):
 def compare(old, new):
     """What changes from ``old`` (the approved plan) to ``new``; see the module docstring."""
     network = {}
+
     def providers(plan):  # their VLANs are compared on their own (vlans); here by name only
         return {k: dict(v, vlans=[x["name"] for x in v.get("vlans") or []]) for k, v in (plan.get("provider_networks") or {}).items()}
 
@@ -302,8 +303,8 @@ def _keyed_lines(title, d):
     if d.get("removed"):
         lines.append("- %s removed: %s" % (title, ", ".join(d["removed"])))
     for name, fields in sorted((d.get("changed") or {}).items()):
-        lines.append("- %s `%s` changed: %s" % (title, name, "; ".join("%s %s → %s" % (k, _fmt(v[0]), _fmt(v[1]))
-                                                                          for k, v in sorted(fields.items()))))
+        text = "; ".join("%s %s → %s" % (k, _fmt(v[0]), _fmt(v[1])) for k, v in sorted(fields.items()))
+        lines.append("- %s `%s` changed: %s" % (title, name, text))
     return lines
 
 
@@ -328,8 +329,8 @@ def _node_lines(host, change, limit_fields=8):
                         parts.append("%s %s %s → %s" % (b, k, _fmt(v[0]), _fmt(v[1])))
         else:
             parts.append("%s `%s` → `%s`" % (key, _fmt(value[0]), _fmt(value[1])))
-    return ["| %s | changed | %s |" % (host, "; ".join(parts[:limit_fields]) + (" (+%d more)" % (len(parts) - limit_fields)
-                                                                              if len(parts) > limit_fields else ""))]
+    more = " (+%d more)" % (len(parts) - limit_fields) if len(parts) > limit_fields else ""
+    return ["| %s | changed | %s |" % (host, "; ".join(parts[:limit_fields]) + more)]
 
 
 def to_markdown(diff, baseline="the baseline plan", node_limit=500):

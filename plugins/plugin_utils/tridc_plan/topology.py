@@ -76,10 +76,10 @@ def _section(title, width, port=None):
 def _fd_counts(plan, dc):
     """{fd: {role: [names]}} over the DC's nodes, in the DC's failure-domain order."""
     d = plan["dcs"][dc]
-    counts = {fd: {role: [] for role, _ in ROLES} for fd in d["failure_domains"]}
+    counts = {fd: {role: [] for role, _label in ROLES} for fd in d["failure_domains"]}
     for name in d["nodes"]:
         n = plan["nodes"][name]
-        per = counts.setdefault(n["failure_domain"], {role: [] for role, _ in ROLES})
+        per = counts.setdefault(n["failure_domain"], {role: [] for role, _label in ROLES})
         for role, _label in ROLES:
             if n.get(role):
                 per[role].append(name)
@@ -147,15 +147,15 @@ def _dc_card(plan, dc):
             continue
         p = plan["provider_networks"][pn]
         excluded = [h for h in p["exclude_nodes"] if plan["nodes"].get(h, {}).get("dc") == dc]
-        head = "%s  %s on %s, MTU %s%s" % (pn, p["bridge"], p["default_nic"], p["mtu"],
-                                          ", not on %d node%s" % (len(excluded), "" if len(excluded) == 1 else "s") if excluded else "")
+        not_on = ", not on %d node%s" % (len(excluded), "" if len(excluded) == 1 else "s") if excluded else ""
+        head = "%s  %s on %s, MTU %s%s" % (pn, p["bridge"], p["default_nic"], p["mtu"], not_on)
         rows.append(_row([(head, width)], bold=True))
         for plane in sorted(planes):
             rows.append(_row([("    %s: VLAN %s" % (plane, _id_list(planes[plane])), width)]))
     subnets = [plan["subnets"][s] for s in d["subnets"]]
     under = sum(1 for s in subnets if s["kind"] == "underlay")
-    rows.append(_row([("subnets: %d on VLANs, %d overlay; %d stretched" % (under, len(subnets) - under,
-                                                                          sum(1 for s in subnets if s["stretched"])), width)]))
+    stretched = sum(1 for s in subnets if s["stretched"])
+    rows.append(_row([("subnets: %d on VLANs, %d overlay; %d stretched" % (under, len(subnets) - under, stretched), width)]))
     rows.append('<TR><TD COLSPAN="%d" PORT="ic" BGCOLOR="#f3f0ff">interconnection router lr-%s</TD></TR>' % (width, _h(dc)))
     return '<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4" COLOR="%s">%s</TABLE>>' % (color, "".join(rows))
 
@@ -195,8 +195,9 @@ def _header(name):
 def overview(plan):
     """Graphviz source of the review picture; bounded in size whatever the number of nodes."""
     out = _header("tridc")
-    out.append('  label=%s;' % _q("tridc.ovn network plan: %d DCs, %d nodes; rollout %s"
-                                 % (len(plan["dcs"]), len(plan["nodes"]), " → ".join(plan["rollout_order"]))))
+    rollout = " → ".join(plan["rollout_order"])
+    title = "tridc.ovn network plan: %d DCs, %d nodes; rollout %s" % (len(plan["dcs"]), len(plan["nodes"]), rollout)
+    out.append('  label=%s;' % _q(title))
     order = sorted(plan["regions"], key=lambda r: min([dr.ROLE_RANK.get(plan["dcs"][d]["dr_role"], 9)
                                                        for d in plan["regions"][r]["dcs"]] or [9]))
     for r_index, region in enumerate(order):
@@ -235,8 +236,9 @@ def dc_detail(plan, dc):
     d = plan["dcs"][dc]
     short = _short(dc)
     out = _header("tridc_" + dc)
-    out.append('  label=%s;' % _q("%s (%s, AZ %s, region %s): %d nodes" % (dc, ROLE_TEXT.get(d["dr_role"], d["dr_role"]),
-                                                                          d["az"], d["region"], len(d["nodes"]))))
+    title = "%s (%s, AZ %s, region %s): %d nodes" % (dc, ROLE_TEXT.get(d["dr_role"], d["dr_role"]), d["az"], d["region"],
+                                                     len(d["nodes"]))
+    out.append('  label=%s;' % _q(title))
     fds = list(_fd_counts(plan, dc).items())
     for i in range(5, len(fds)):  # five failure domains a row
         out.append("  fd%d -> fd%d [style=invis];" % (i - 5, i))

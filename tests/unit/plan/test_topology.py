@@ -70,7 +70,7 @@ def test_dc_detail_page_lists_nodes_up_to_a_bound():
     page = to_dot(plan, "dc2")
     for i in range(1, 7):
         assert "n%d" % i in page
-    big, _ = check_plan(scale_inventory(2000))
+    big, _problems = check_plan(scale_inventory(2000))
     page = to_dot(big, "dc1")
     assert "+76 more (plan.md lists every node)" in page  # 100 chassis per failure domain, 24 named
     render(page)
