@@ -174,7 +174,7 @@ def normalize(col, inventory):
     settings["package_source"] = {
         "url": col.get_str(pkg, "url", "tridc_package_source", required=False),
         "suite": col.get_str(pkg, "suite", "tridc_package_source", required=False, default="./"),
-        "components": [str(c) for c in col.get_list(pkg, "components", "tridc_package_source")],
+        "components": _str_list(col, pkg, "components", "tridc_package_source") or [],
         "trusted": col.get_bool(pkg, "trusted", "tridc_package_source", default=False),
         "key_url": col.get_str(pkg, "key_url", "tridc_package_source", required=False),
     }
@@ -195,11 +195,14 @@ def normalize(col, inventory):
         pn = {"name": name,
               "default_nic": col.get_str(item, "default_nic", obj),
               "nic_overrides": {},
-              "exclude_nodes": sorted(str(x) for x in col.get_list(item, "exclude_nodes", obj)),
+              "exclude_nodes": sorted(_str_list(col, item, "exclude_nodes", obj) or []),
               "mtu": col.get_int(item, "mtu", obj, required=False, default=1500, minimum=68, maximum=9216),
               "bridge": "br-%s" % name,
               "vlans": []}
         for host, nic in sorted(col.get_dict(item, "nic_overrides", obj).items(), key=lambda kv: str(kv[0])):
+            if not isinstance(host, str):
+                col.add(obj, "nic_overrides", "keys are host names, got %s" % describe(host))
+                continue
             if not isinstance(nic, str):
                 col.add(obj, "nic_overrides.%s" % host, "must be an interface name")
                 continue
