@@ -42,6 +42,7 @@ build-check: collection-link
 BENCH_ARGS ?=
 bench: collection-link
 	$(PY) bench/plan_scale.py $(BENCH_ARGS)
+	$(PY) bench/plan_review.py $(BENCH_ARGS)
 	$(PY) bench/controller_scale.py $(BENCH_ARGS)
 	$(PY) bench/ovs_apply.py $(BENCH_ARGS)
 	$(PY) bench/subnets_phase.py $(BENCH_ARGS)

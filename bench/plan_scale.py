@@ -49,8 +49,8 @@ def synthetic(nodes_per_dc, vlans=200):
         for i in range(nodes_per_dc):
             name = "%s-n%05d" % (dc, i)
             hosts[name] = {"tridc_dc": dc, "tridc_failure_domain": fds[i % len(fds)],
-                           "tridc_nics": {"eno1": {"addresses": ["10.%d.%d.%d/16" % (10 + d, i // 250, i % 250 + 1)]},
-                                          "eno2": {"addresses": ["10.%d.%d.%d/16" % (20 + d, i // 250, i % 250 + 1)]},
+                           "tridc_nics": {"eno1": {"addresses": ["10.%d.%d.%d/16" % (10 + d, 1 + i // 250, i % 250 + 1)]},
+                                          "eno2": {"addresses": ["10.%d.%d.%d/16" % (20 + d, 1 + i // 250, i % 250 + 1)]},
                                           "bond0": {}, "bond1": {}}}
             groups["ovn_chassis"].append(name)
             if i < 3:

@@ -11,6 +11,20 @@ from ansible_collections.tridc.ovn.plugins.plugin_utils.tridc_plan import GLOBAL
 from ansible_collections.tridc.ovn.plugins.plugin_utils.tridc_plan.model import ROLE_GROUPS
 
 
+def _names(hostvars_of_host):
+    """The variable names of one host (HostVarsVars or a dict), without templating any value."""
+    try:
+        return [str(key) for key in hostvars_of_host]
+    except Exception:  # pylint: disable=broad-except
+        return []
+
+
+def _allowed(value):
+    if isinstance(value, (list, tuple)):
+        return [str(x) for x in value]
+    return []
+
+
 class ActionModule(ActionBase):
     """Collect the topology variables of every inventory host, build the plan, report all problems."""
 
@@ -24,13 +38,19 @@ class ActionModule(ActionBase):
         hostvars = task_vars.get("hostvars", {})
         groups = task_vars.get("groups", {})
         hosts = {}
+        host_names = {}
         for name in groups.get("all", []):
             hv = hostvars.get(name, {})
             hosts[name] = {key: hv[key] for key in HOST_KEYS if key in hv}
+            # only the names of tridc_* variables (typos are reported with a did-you-mean); values stay untouched
+            host_names[name] = [key for key in _names(hv) if key.startswith("tridc_")]
         inventory = {
             "globals": {key: task_vars[key] for key in GLOBAL_KEYS if key in task_vars},
             "hosts": hosts,
             "groups": {g: list(groups.get(g, [])) for g in ROLE_GROUPS},
+            "variables": {"globals": [key for key in task_vars if str(key).startswith("tridc_")],
+                          "hosts": host_names,
+                          "allowed": _allowed(task_vars.get("tridc_allow_unknown_vars"))},
         }
         try:
             plan, problems = check_plan(inventory)

@@ -118,7 +118,7 @@ def _check_ic(plan, dc, cfg, rendered, errors):
                       "another AZ and needs its own name" % (dc, data.get("az-name")))
 
 
-def _check_subnets(plan, dc, cfg, rendered, errors):
+def _check_subnets(plan, dc, cfg, rendered, errors, overlaps=True):
     dcd = (plan.get("dcs") or {}).get(dc) or {}
     subnets = kube_ovn_subnets(plan, dc)
     for sn in subnets:
@@ -132,6 +132,8 @@ def _check_subnets(plan, dc, cfg, rendered, errors):
         elif not match[0].get("vlan"):
             errors.append("dc %s: kube_ovn.default_subnet '%s' has no VLAN; the default network is an underlay (network "
                           "type vlan); leave default_subnet unset for an overlay pod network" % (dc, default))
+    if not overlaps:
+        return  # the plan engine checks the networks against the whole inventory (tridc_plan/kube_settings.py)
     # Kube-OVN's pod/service/join networks must not overlap the DC's subnets
     values = rendered["values"]
     net = values.get("networking", {})
@@ -156,13 +158,19 @@ def _check_subnets(plan, dc, cfg, rendered, errors):
                     errors.append("dc %s: Kube-OVN %s network %s overlaps subnet %s (%s)" % (dc, label, cidr, name, sn.get("cidr")))
 
 
-def validate_plan_for_kube_ovn(plan):
-    """Every Kube-OVN problem of the plan, as strings naming object and field (deduplicated, stable order)."""
+def validate_plan_for_kube_ovn(plan, settings_checked=False):
+    """Every Kube-OVN problem of the plan, as strings naming object and field (deduplicated, stable order).
+
+    ``settings_checked``: the plan engine already checked the settings' keys, types and networks against the
+    inventory (tridc_plan/kube_settings.py), so those rules are not run a second time here.
+    """
     errors = []
-    _check_nodes(plan, errors)
+    if not settings_checked:
+        _check_nodes(plan, errors)  # the plan engine has the same rule (validate.py)
     _check_orphans(plan, errors)
     for dc in _kube_dcs(plan):
-        _check_settings_keys(plan, dc, errors)
+        if not settings_checked:
+            _check_settings_keys(plan, dc, errors)
         cfg = S.effective(plan, dc)
         try:
             rendered = render_dc(plan, dc)
@@ -171,7 +179,7 @@ def validate_plan_for_kube_ovn(plan):
             continue
         _check_install(plan, dc, cfg, rendered, errors)
         _check_ic(plan, dc, cfg, rendered, errors)
-        _check_subnets(plan, dc, cfg, rendered, errors)
+        _check_subnets(plan, dc, cfg, rendered, errors, overlaps=not settings_checked)
         errors.extend(validate_resources(rendered))
     seen = set()
     out = []

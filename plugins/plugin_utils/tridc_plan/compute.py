@@ -64,7 +64,7 @@ def derive(model):
             if name in groups[group]:
                 dd[key].append(name)
     for name, dd in dcs_d.items():
-        fd_rank = {fd: i for i, fd in enumerate(dcs[name]["failure_domains"])}
+        fd_rank = {fd: i for i, fd in enumerate(dcs[name]["failure_domains"] or [])}
         dd["gateways"] = interleave_failure_domains(dd["gateways"], hosts, fd_rank)
     return {"hosts": hosts, "dcs": dcs_d, "pn_dc_trunks": pn_dc_trunks}
 
@@ -176,7 +176,7 @@ def build(model, derived):
             "name": dc_name, "region": dc["region"], "dr_role": dc["dr_role"], "az": dc["az"],
             "mgmt_network": str(dc["mgmt_network"]), "underlay_network": str(dc["underlay_network"]),
             "underlay_gateway": str(dc["underlay_gateway"]) if dc["underlay_gateway"] else None,
-            "failure_domains": list(dc["failure_domains"]), "rollout_index": order.index(dc_name) if dc_name in order else None,
+            "failure_domains": list(dc["failure_domains"] or []), "rollout_index": order.index(dc_name) if dc_name in order else None,
             "nodes": list(dd["nodes"]), "chassis": list(dd["chassis"]), "kube_ovn_nodes": list(dd["kube_ovn_nodes"]),
             "central": central,
             "gateways": gateway_priorities(dd["gateways"], hosts_d),

@@ -5,6 +5,46 @@
 
 from __future__ import annotations
 
+import difflib
+
+
+def describe(value):
+    """What a YAML value is, in the inventory's words: never an internal (e.g. Ansible-tagged) type name."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return "a boolean (%s)" % ("true" if value else "false")
+    if isinstance(value, int):
+        return "a number (%d)" % value
+    if isinstance(value, float):
+        return "a number (%s)" % value
+    if isinstance(value, (str, bytes)):
+        text = str(value) if isinstance(value, str) else value.decode("utf-8", "replace")
+        return "a string ('%s')" % (text if len(text) <= 40 else text[:37] + "...")
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, (list, tuple, set)):
+        return "a list"
+    return "a value of another kind"
+
+
+def show(value):
+    """A value as the inventory wrote it (plain str/int, never a repr of a wrapper type)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, str):
+        return "'%s'" % str.__str__(value)
+    return describe(value)
+
+
+def did_you_mean(name, known):
+    close = difflib.get_close_matches(str(name), sorted(known), n=1, cutoff=0.75)
+    return "; did you mean %s?" % close[0] if close else ""
+
 
 class PlanError(Exception):
     """Raised by build_plan when the inventory is invalid; carries every problem found."""
@@ -61,7 +101,7 @@ class Collector:
                 self.add(obj, key, "is required")
             return default
         if isinstance(value, bool) or not isinstance(value, (str, int)):
-            self.add(obj, key, "must be a string, got %s" % type(value).__name__)
+            self.add(obj, key, "must be a string, got %s" % describe(value))
             return default
         return str(value)
 
@@ -77,7 +117,7 @@ class Collector:
         if isinstance(value, str) and value.strip().lstrip("-").isdigit():
             value = int(value)
         if not isinstance(value, int):
-            self.add(obj, key, "must be an integer, got %r" % (value,))
+            self.add(obj, key, "must be an integer, got %s" % describe(value))
             return default
         if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
             self.add(obj, key, "%d is out of range %s..%s" % (value, minimum, maximum))
@@ -91,7 +131,7 @@ class Collector:
                 self.add(obj, key, "is required")
             return []
         if isinstance(value, (str, bytes, dict)) or not isinstance(value, (list, tuple)):
-            self.add(obj, key, "must be a list, got %s" % type(value).__name__)
+            self.add(obj, key, "must be a list, got %s" % describe(value))
             return []
         return list(value)
 
@@ -102,7 +142,7 @@ class Collector:
                 self.add(obj, key, "is required")
             return {}
         if not isinstance(value, dict):
-            self.add(obj, key, "must be a mapping, got %s" % type(value).__name__)
+            self.add(obj, key, "must be a mapping, got %s" % describe(value))
             return {}
         return value
 
@@ -114,10 +154,10 @@ class Collector:
             return value
         if isinstance(value, str) and value.lower() in ("true", "yes", "on", "1", "false", "no", "off", "0"):
             return value.lower() in ("true", "yes", "on", "1")
-        self.add(obj, key, "must be a boolean, got %r" % (value,))
+        self.add(obj, key, "must be a boolean (true or false), got %s" % describe(value))
         return default
 
     def unknown_keys(self, data, allowed, obj):
         if isinstance(data, dict):
             for key in sorted(set(data) - set(allowed), key=str):
-                self.add(obj, str(key), "unknown key (allowed: %s)" % ", ".join(sorted(allowed)))
+                self.add(obj, str(key), "unknown key%s (allowed: %s)" % (did_you_mean(key, allowed), ", ".join(sorted(allowed))))

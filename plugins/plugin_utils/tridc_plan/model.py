@@ -12,6 +12,8 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from .errors import describe
+
 DR_ROLES = ("primary", "same_city_dr", "remote_dr")
 DEFAULT_ROLLOUT = ("remote_dr", "same_city_dr", "primary")
 OWNERS = ("ovn", "kube-ovn")
@@ -49,9 +51,16 @@ def ifname_problem(name):
 
 
 def parse_network(text):
-    """Parse a CIDR strictly (host bits must be zero). Returns (network, error)."""
+    """Parse a CIDR strictly (host bits must be zero, the prefix length written). Returns (network, error).
+
+    ``ipaddress`` takes '10.1.0.0' as a /32; an inventory network written without its prefix length is a
+    mistake (a /32 holds no host), so it is refused here rather than blamed on every host later.
+    """
+    text = str(text).strip()
+    if "/" not in text:
+        return None, "has no prefix length; write the network as address/length (for example %s/24)" % text
     try:
-        return ipaddress.ip_network(str(text), strict=True), None
+        return ipaddress.ip_network(text, strict=True), None
     except ValueError as exc:
         return None, str(exc)
 
@@ -77,7 +86,7 @@ def _names(col, items, kind, key="name"):
     for index, item in enumerate(items):
         obj = "%s[%d]" % (kind, index)
         if not isinstance(item, dict):
-            col.add(obj, "", "must be a mapping, got %s" % type(item).__name__)
+            col.add(obj, "", "must be a mapping, got %s" % describe(item))
             continue
         name = col.get_str(item, key, obj)
         if name is None:
@@ -86,6 +95,21 @@ def _names(col, items, kind, key="name"):
             col.add("%s '%s'" % (kind, name), key, "is defined more than once")
             continue
         out[name] = item
+    return out
+
+
+def _str_list(col, data, key, obj, required=False):
+    """A list of strings, or None when the value is unusable (reported once; later rules then skip it)."""
+    if isinstance(data, dict) and data.get(key) is not None and not isinstance(data.get(key), (list, tuple)):
+        col.get_list(data, key, obj, required=required)
+        return None
+    items = col.get_list(data, key, obj, required=required)
+    out = []
+    for index, x in enumerate(items):
+        if isinstance(x, bool) or not isinstance(x, (str, int)):
+            col.add(obj, "%s[%d]" % (key, index), "must be a string, got %s" % describe(x))
+            continue
+        out.append(str(x))
     return out
 
 
@@ -114,7 +138,7 @@ def normalize(col, inventory):
               "region": col.get_str(item, "region", obj),
               "dr_role": col.get_str(item, "dr_role", obj),
               "az": col.get_str(item, "az", obj, required=False, default=name),
-              "failure_domains": [str(x) for x in col.get_list(item, "failure_domains", obj, required=True)]}
+              "failure_domains": _str_list(col, item, "failure_domains", obj, required=True)}
         if dc["dr_role"] is not None and dc["dr_role"] not in DR_ROLES:
             col.add(obj, "dr_role", "'%s' is not one of %s" % (dc["dr_role"], ", ".join(DR_ROLES)))
         for key in ("mgmt_network", "underlay_network"):
@@ -150,7 +174,7 @@ def normalize(col, inventory):
     settings["package_source"] = {
         "url": col.get_str(pkg, "url", "tridc_package_source", required=False),
         "suite": col.get_str(pkg, "suite", "tridc_package_source", required=False, default="./"),
-        "components": [str(c) for c in col.get_list(pkg, "components", "tridc_package_source")],
+        "components": _str_list(col, pkg, "components", "tridc_package_source") or [],
         "trusted": col.get_bool(pkg, "trusted", "tridc_package_source", default=False),
         "key_url": col.get_str(pkg, "key_url", "tridc_package_source", required=False),
     }
@@ -171,11 +195,14 @@ def normalize(col, inventory):
         pn = {"name": name,
               "default_nic": col.get_str(item, "default_nic", obj),
               "nic_overrides": {},
-              "exclude_nodes": sorted(str(x) for x in col.get_list(item, "exclude_nodes", obj)),
+              "exclude_nodes": sorted(_str_list(col, item, "exclude_nodes", obj) or []),
               "mtu": col.get_int(item, "mtu", obj, required=False, default=1500, minimum=68, maximum=9216),
               "bridge": "br-%s" % name,
               "vlans": []}
         for host, nic in sorted(col.get_dict(item, "nic_overrides", obj).items(), key=lambda kv: str(kv[0])):
+            if not isinstance(host, str):
+                col.add(obj, "nic_overrides", "keys are host names, got %s" % describe(host))
+                continue
             if not isinstance(nic, str):
                 col.add(obj, "nic_overrides.%s" % host, "must be an interface name")
                 continue
@@ -193,7 +220,7 @@ def normalize(col, inventory):
                     "id": col.get_int(vitem, "id", vobj, minimum=0, maximum=4095),
                     "provider": name,
                     "plane": col.get_str(vitem, "plane", vobj, required=False, default="business"),
-                    "dcs": [str(x) for x in col.get_list(vitem, "dcs", vobj, required=True)]}
+                    "dcs": _str_list(col, vitem, "dcs", vobj, required=True) or []}
             if vname is None:
                 continue
             if vname in model["vlans"]:
@@ -229,7 +256,8 @@ def normalize(col, inventory):
         model["subnets"][name] = {
             "name": name, "cidr": cidr, "gateway": gateway, "exclude_raw": excludes,
             "vlan": col.get_str(item, "vlan", obj, required=False),
-            "dcs": [str(x) for x in col.get_list(item, "dcs", obj, required=True)],
+            "dcs": _str_list(col, item, "dcs", obj, required=True) or [],
+            "dcs_given": isinstance(item.get("dcs"), (list, tuple)),
             "owner": owner,
             "routing_domain": col.get_str(item, "routing_domain", obj, required=False, default="default"),
             "local": col.get_bool(item, "local", obj, default=False),
@@ -240,7 +268,7 @@ def normalize(col, inventory):
     # interconnection ------------------------------------------------------------
     ic = col.get_dict(g, "tridc_interconnect", "inventory")
     col.unknown_keys(ic, IC_KEYS, "tridc_interconnect")
-    model["ic_ecmp"] = [str(x) for x in col.get_list(ic, "ecmp", "tridc_interconnect")]
+    model["ic_ecmp"] = _str_list(col, ic, "ecmp", "tridc_interconnect") or []
     for index, sname in enumerate(model["ic_ecmp"]):
         if sname not in model["subnets"]:
             col.add("tridc_interconnect", "ecmp[%d]" % index, "'%s' is not a subnet of tridc_subnets" % sname)

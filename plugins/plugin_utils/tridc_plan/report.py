@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 
+from . import topology
+
 
 def to_json(plan):
     """Machine-readable plan with a stable key order."""
@@ -110,36 +112,8 @@ def to_markdown(plan):
     return "\n".join(lines)
 
 
-def _q(text):
-    return '"%s"' % str(text).replace('"', '\\"')
-
-
-def to_dot(plan):
-    """Graphviz source: regions contain DCs, DCs contain nodes; provider networks and the IC mesh."""
-    out = ["graph tridc {", '  graph [rankdir=LR, fontname="Helvetica", compound=true];',
-           '  node [fontname="Helvetica", fontsize=10, shape=box, style=rounded];']
-    for r_index, (region, r) in enumerate(sorted(plan["regions"].items())):
-        out.append("  subgraph cluster_r%d {" % r_index)
-        out.append("    label=%s; style=dashed;" % _q("region " + region))
-        for dc_name in r["dcs"]:
-            dc = plan["dcs"][dc_name]
-            out.append("    subgraph cluster_%s {" % dc_name.replace("-", "_"))
-            out.append("      label=%s; style=solid;" % _q("%s (%s, AZ %s)" % (dc_name, dc["dr_role"], dc["az"])))
-            out.append("      %s [shape=ellipse, label=%s];" % (_q("az:" + dc_name), _q("OVN " + dc["az"])))
-            for node in dc["nodes"]:
-                n = plan["nodes"][node]
-                label = "%s\\n%s %s\\n%s" % (node, n["failure_domain"], n["mgmt_ip"], ",".join(g.replace("ovn_", "") for g in n["groups"]))
-                out.append("      %s [label=%s];" % (_q(node), _q(label)))
-                out.append("      %s -- %s [style=dotted];" % (_q(node), _q("az:" + dc_name)))
-            out.append("    }")
-        out.append("  }")
-    for pn in sorted(plan["provider_networks"]):
-        out.append("  %s [shape=hexagon, label=%s];" % (_q("pn:" + pn), _q("provider %s" % pn)))
-    for node, n in sorted(plan["nodes"].items()):
-        for b in n["bridges"]:
-            out.append("  %s -- %s [label=%s, fontsize=8];" % (_q(node), _q("pn:" + b["provider"]), _q(b["nic"])))
-    out.append('  "ic" [shape=doublecircle, label="OVN-IC\\n%s"];' % ",".join(t["name"] for t in plan["interconnect"]["transit_switches"]))
-    for dc_name in sorted(plan["dcs"]):
-        out.append('  %s -- "ic" [penwidth=2];' % _q("az:" + dc_name))
-    out.append("}")
-    return "\n".join(out) + "\n"
+def to_dot(plan, dc=None):
+    """Graphviz source of the review picture (topology.py): the overview, or one DC's detail page."""
+    if dc is None:
+        return topology.overview(plan)
+    return topology.dc_detail(plan, dc)

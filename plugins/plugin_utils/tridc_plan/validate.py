@@ -72,14 +72,14 @@ def validate(col, model):
         if len(found) != 1:
             col.add("inventory", "tridc_dcs", "exactly one DC must have dr_role %s, found %d (%s)"
                     % (role, len(found), ", ".join(d["name"] for d in found) or "none"))
-    if len(by_role.get("primary", [])) == 1:
+    if len(by_role.get("primary", [])) == 1 and by_role["primary"][0]["region"] in regions:
         primary = by_role["primary"][0]
         for dc in by_role.get("same_city_dr", []):
-            if dc["region"] != primary["region"]:
+            if dc["region"] in regions and dc["region"] != primary["region"]:
                 col.add("dc '%s'" % dc["name"], "region",
                         "the same_city_dr DC must be in the primary's region '%s', not '%s'" % (primary["region"], dc["region"]))
         for dc in by_role.get("remote_dr", []):
-            if dc["region"] == primary["region"]:
+            if dc["region"] in regions and dc["region"] == primary["region"]:
                 col.add("dc '%s'" % dc["name"], "region",
                         "the remote_dr DC must be in a region other than the primary's ('%s')" % primary["region"])
     azs = {}
@@ -88,7 +88,7 @@ def validate(col, model):
             col.add("dc '%s'" % dc["name"], "az", "'%s' is already used by dc '%s'; AZ names must be unique" % (dc["az"], azs[dc["az"]]))
         else:
             azs[dc["az"]] = dc["name"]
-        if len(set(dc["failure_domains"])) != len(dc["failure_domains"]):
+        if dc["failure_domains"] is not None and len(set(dc["failure_domains"])) != len(dc["failure_domains"]):
             col.add("dc '%s'" % dc["name"], "failure_domains", "lists a failure domain more than once")
     infra = [(dc[k], "dc '%s' %s" % (dc["name"], k)) for dc in dcs.values() for k in ("mgmt_network", "underlay_network") if dc[k] is not None]
     for a, b, na, nb in _overlaps(infra):
@@ -156,7 +156,7 @@ def validate(col, model):
             for first, last in ranges:
                 if first <= gw <= last:
                     col.add(obj, "gateway", "%s is excluded by exclude_ips '%s'" % (gw, first if first == last else "%s..%s" % (first, last)))
-        if not sn["dcs"]:
+        if not sn["dcs"] and sn.get("dcs_given", True):
             col.add(obj, "dcs", "must name at least one DC")
         for dc in sn["dcs"]:
             if dc not in dcs:
@@ -183,11 +183,28 @@ def validate(col, model):
     for a, b, na, _nb in _overlaps(overlay):
         if domain_of[a] != domain_of[b]:
             col.add(b, "cidr", "overlay CIDR overlaps %s (%s); overlay CIDRs must be distinct across DCs for interconnection" % (a, na))
+    # a subnet must not overlap the management or underlay network of a DC it exists in
+    for sn in model["subnets"].values():
+        if sn["cidr"] is None:
+            continue
+        for dc_name in sn["dcs"]:
+            dc = dcs.get(dc_name)
+            if dc is None:
+                continue
+            for key in ("mgmt_network", "underlay_network"):
+                net = dc[key]
+                if net is not None and net.version == sn["cidr"].version and net.overlaps(sn["cidr"]):
+                    col.add("subnet '%s'" % sn["name"], "cidr", "%s overlaps dc '%s' %s %s" % (sn["cidr"], dc_name, key, net))
     all_nets = [e for entries in routing.values() for e in entries] + infra
     for ts in model["transit_switches"].values():
         if ts["subnet"] is None:
             continue
         label = "transit switch '%s'" % ts["name"]
+        usable = ts["subnet"].num_addresses - (2 if ts["subnet"].version == 4 and ts["subnet"].prefixlen < 31 else 0)
+        if dcs and usable < len(dcs):
+            col.add(label, "subnet", "%s has %d usable address%s; each of the %d DCs needs one transit port address "
+                    "(at least a /%d)" % (ts["subnet"], usable, "" if usable == 1 else "es", len(dcs),
+                                          _smallest_prefix(len(dcs), ts["subnet"].version)))
         for a, b, na, nb in _overlaps(all_nets + [(ts["subnet"], label)]):
             if label in (a, b):
                 other, net = (b, nb) if a == label else (a, na)
@@ -205,7 +222,7 @@ def validate(col, model):
             err = ifname_problem(nic)
             if err:
                 col.add(obj, "tridc_nics", err)
-        if dc is not None:
+        if dc is not None and dc["failure_domains"] is not None:
             fd = host["failure_domain"]
             if fd is None:
                 col.add(obj, "tridc_failure_domain", "is required (one of %s)" % ", ".join(dc["failure_domains"]))
@@ -221,15 +238,41 @@ def validate(col, model):
             col.add("group '%s'" % group, "hosts", "'%s' is not a host of the inventory" % name)
 
 
+def _smallest_prefix(count, version):
+    bits = 32 if version == 4 else 128
+    for prefix in range(bits, -1, -1):
+        size = 2 ** (bits - prefix)
+        if size - (2 if version == 4 and prefix < 31 else 0) >= count:
+            return prefix
+    return 0
+
+
 def _single_region(col, obj, dc_names, dcs):
     regions = sorted(set(dcs[d]["region"] for d in dc_names if d in dcs and dcs[d]["region"]))
     if len(regions) > 1:
         col.add(obj, "dcs", "spans regions %s; a subnet may only be stretched within one city (same-city pair)" % ", ".join(regions))
 
 
+def _addresses(d):
+    found = [str(a) for spec in d["nics"].values() for a in spec["addresses"]]
+    return "NIC addresses " + ", ".join(found) if found else "no NIC addresses"
+
+
+def underlay_gateway(dc):
+    """The DC's router on the tunnel network: underlay_gateway, by default the network's first address."""
+    if dc["underlay_gateway"] is not None:
+        return dc["underlay_gateway"]
+    net = dc["underlay_network"]
+    if net is None or net.num_addresses <= 2:
+        return None
+    return net.network_address + 1
+
+
 def validate_hosts_derived(col, model, derived):
     """Rules that need derived per-host facts (mgmt/encap IPs, NICs in use, memberships)."""
     dcs = model["dcs"]
+    outside = {}
+    missing = {}
     for name, d in derived["hosts"].items():
         obj = "host '%s'" % name
         dc = dcs.get(d["dc"])
@@ -244,16 +287,49 @@ def validate_hosts_derived(col, model, derived):
             if nic not in d["nics"]:
                 col.add(obj, "tridc_nics", "NIC '%s' of provider network '%s' is not among the host's NICs (%s)"
                         % (nic, pn_name, ", ".join(sorted(d["nics"])) or "none"))
-        if d["managed"]:
+        if d["managed"] and dc["underlay_network"] is not None:
             if d["encap_ip"] is None:
-                col.add(obj, "tridc_encap_ip", "no address inside dc '%s' underlay_network %s; set tridc_encap_ip or a NIC address"
-                        % (dc["name"], dc["underlay_network"]))
-            elif dc["underlay_network"] is not None and d["encap_ip"] not in dc["underlay_network"]:
-                col.add(obj, "tridc_encap_ip", "%s is not inside dc '%s' underlay_network %s" % (d["encap_ip"], dc["name"], dc["underlay_network"]))
-        if d["mgmt_ip"] is None:
-            col.add(obj, "tridc_mgmt_ip", "no management address: set tridc_mgmt_ip or a NIC address inside %s" % dc["mgmt_network"])
-        elif dc["mgmt_network"] is not None and d["mgmt_ip"] not in dc["mgmt_network"]:
-            col.add(obj, "tridc_mgmt_ip", "%s is not inside dc '%s' mgmt_network %s" % (d["mgmt_ip"], dc["name"], dc["mgmt_network"]))
+                missing.setdefault((dc["name"], "underlay_network", "tridc_encap_ip"), []).append(name)
+            elif d["encap_ip"] not in dc["underlay_network"]:
+                outside.setdefault((dc["name"], "underlay_network", "tridc_encap_ip"), []).append((name, d["encap_ip"]))
+        if dc["mgmt_network"] is not None:
+            if d["mgmt_ip"] is None:
+                missing.setdefault((dc["name"], "mgmt_network", "tridc_mgmt_ip"), []).append(name)
+            elif d["mgmt_ip"] not in dc["mgmt_network"]:
+                outside.setdefault((dc["name"], "mgmt_network", "tridc_mgmt_ip"), []).append((name, d["mgmt_ip"]))
+        gateway = underlay_gateway(dc)
+        if gateway is not None:
+            for key, field in (("encap_ip", "tridc_encap_ip"), ("mgmt_ip", "tridc_mgmt_ip")):
+                if d[key] == gateway:
+                    col.add(obj, field, "%s is dc '%s' underlay gateway (the router of %s%s)" % (
+                        gateway, dc["name"], dc["underlay_network"],
+                        "" if dc["underlay_gateway"] is not None else ", by default its first address; set underlay_gateway if the router is elsewhere"))
+            for nic, spec in sorted(d["nics"].items()):
+                for iface in spec["addresses"]:
+                    if iface.ip == gateway and iface.ip not in (d["encap_ip"], d["mgmt_ip"]):
+                        col.add(obj, "tridc_nics.%s.addresses" % nic, "%s is dc '%s' underlay gateway" % (gateway, dc["name"]))
+    # One root cause, one line: when most hosts of a DC have no address in its network, the network is what is wrong.
+    for key in sorted(set(outside) | set(missing)):
+        dc_name, net_key, field = key
+        dc = dcs[dc_name]
+        out_items, miss_items = outside.get(key, []), missing.get(key, [])
+        members = [h for h, hd in derived["hosts"].items() if hd["dc"] == dc_name and (field != "tridc_encap_ip" or hd["managed"])]
+        count = len(out_items) + len(miss_items)
+        if count >= 3 and count * 2 > len(members):
+            shown = ["%s %s" % (h, ip) for h, ip in out_items] + ["%s (%s)" % (h, _addresses(derived["hosts"][h])) for h in miss_items]
+            text = ", ".join(shown[:3]) + (" and %d more" % (count - 3) if count > 3 else "")
+            col.add("dc '%s'" % dc_name, net_key, "%s holds none of the %s of %d of its %d hosts (%s); is %s wrong?"
+                    % (dc[net_key], "tunnel (encap) addresses" if field == "tridc_encap_ip" else "management addresses",
+                       count, len(members), text, net_key))
+            continue
+        for host, ip in out_items:
+            col.add("host '%s'" % host, field, "%s is not inside dc '%s' %s %s" % (ip, dc_name, net_key, dc[net_key]))
+        for host in miss_items:
+            if field == "tridc_encap_ip":
+                col.add("host '%s'" % host, field, "no address inside dc '%s' underlay_network %s; set tridc_encap_ip or a NIC address"
+                        % (dc_name, dc[net_key]))
+            else:
+                col.add("host '%s'" % host, field, "no management address: set tridc_mgmt_ip or a NIC address inside %s" % dc[net_key])
     seen = {}
     for name, d in sorted(derived["hosts"].items()):
         for key in ("mgmt_ip", "encap_ip"):
@@ -268,6 +344,11 @@ def validate_hosts_derived(col, model, derived):
 
     for dc_name, dd in derived["dcs"].items():
         obj = "dc '%s'" % dc_name
+        if not dd["nodes"]:
+            # one root cause: the raft, IC database and gateway rules would each blame it again
+            col.add(obj, "hosts", "no host of the inventory is in this DC (no host has tridc_dc: %s); it needs central members, "
+                    "an IC database member and gateways" % dc_name)
+            continue
         n = len(dd["central"])
         if n == 0 or n % 2 == 0:
             col.add(obj, "ovn_central", "needs an odd number of central members (raft quorum), has %d (%s)"
@@ -290,7 +371,8 @@ def validate_hosts_derived(col, model, derived):
             if dd is None:
                 continue
             nodes = sorted(set(dd["chassis"]) | set(dd["kube_ovn_nodes"]))
-            if not nodes or any(pn in derived["hosts"][h]["provider_nics"] for h in nodes):
+            excluded = set(model["providers"][pn]["exclude_nodes"]) if pn in model["providers"] else set()
+            if not nodes or any(h not in excluded for h in nodes):
                 continue
             col.add("vlan '%s'" % vname, "dcs", "kept in dc '%s', but provider network '%s' is excluded on every node of that DC "
                     "(exclude_nodes: %s); no chassis there can reach the VLAN" % (dc_name, pn, ", ".join(nodes)))
