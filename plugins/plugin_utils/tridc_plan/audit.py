@@ -123,6 +123,10 @@ def _dc_nb(plan, dc, host, nb, out):
         else:
             ln_p = planned[name]["localnet"]
             ln_a = have[name].get("localnet") or {}
+            if ln_p is None:  # an overlay subnet: no localnet port
+                if ln_a:
+                    _drift(out, host, dc, "switch " + name, "localnet port", None, ln_a.get("port"))
+                continue
             tag = ln_p["tag"] or None
             if ln_a.get("network_name") != ln_p["network_name"]:
                 _drift(out, host, dc, "switch " + name, "localnet network_name", ln_p["network_name"], ln_a.get("network_name"))

@@ -36,7 +36,7 @@ def converged(plan):
                               "servers": ["ssl:%s:%d" % (m["ip"], ports[db + "_raft"]) for m in members]} for db in ("nb", "sb")}
         if "nb" in reads:
             s["nb"] = {"az": plan["dcs"][n["dc"]]["az"],
-                       "switches": {sw["name"]: {"owner": "tridc.ovn", "localnet": dict(sw["localnet"], tag=sw["localnet"]["tag"] or None)}
+                       "switches": {sw["name"]: {"owner": "tridc.ovn", "localnet": sw["localnet"] and dict(sw["localnet"], tag=sw["localnet"]["tag"] or None)}
                                     for sw in plan["ovn"]["switches"][n["dc"]]}}
             s["nb"]["switches"]["someone-elses"] = {"owner": None, "localnet": None}
         if "ic" in reads:
@@ -107,6 +107,8 @@ def apply(states, kind, host, value):
         return ("%s raft" % db.upper(), "servers")
     if kind in ("switch_deleted", "switch_tag"):
         switches = PLAN["ovn"]["switches"][n["dc"]]
+        if kind == "switch_tag":  # a VLAN switch (an overlay switch has no localnet port to retag)
+            switches = [x for x in switches if x["localnet"]]
         sw = switches[value % len(switches)]["name"]
         if kind == "switch_deleted":
             del s["nb"]["switches"][sw]
