@@ -190,12 +190,10 @@ KUBECONFIG_PUBLIC_KEYS = frozenset(("apiVersion", "kind", "current-context", "na
 def _strings(obj):
     if isinstance(obj, dict):
         for value in obj.values():
-            for item in _strings(value):
-                yield item
+            yield from _strings(value)
     elif isinstance(obj, (list, tuple)):
         for value in obj:
-            for item in _strings(value):
-                yield item
+            yield from _strings(value)
     elif obj is not None and not isinstance(obj, bool):
         text = str(obj)
         if text:
