@@ -55,6 +55,11 @@ options:
     description:
       - Path of a kubeconfig file, or the kubeconfig itself as a dict (for example from a vault).
       - Default is the client's default (E(KUBECONFIG) or C(~/.kube/config)).
+      - Never logged. In the results of an inline kubeconfig, every string except the names, server addresses and
+        CA settings (C(apiVersion), C(kind), C(name), C(cluster), C(user), C(namespace), C(server),
+        C(certificate-authority), C(tls-server-name), C(current-context), ...) is masked wherever it appears; the
+        whole C(user) entry of every user (tokens, client keys and certificates, passwords, exec and
+        auth-provider settings) is always masked.
     type: raw
   context:
     description: Context of the kubeconfig to use.
@@ -175,6 +180,73 @@ except ImportError:
     ConfigException = Exception
 
 
+# Keys of an inline kubeconfig whose values are not credentials (names, server addresses, CA settings). Every
+# other string is a possible credential and stays masked in the results; so is everything under users[].user.
+KUBECONFIG_PUBLIC_KEYS = frozenset(("apiVersion", "kind", "current-context", "name", "cluster", "user", "namespace",
+                                    "server", "certificate-authority", "certificate-authority-data",
+                                    "insecure-skip-tls-verify", "tls-server-name", "disable-compression"))
+
+
+def _strings(obj):
+    if isinstance(obj, dict):
+        for value in obj.values():
+            yield from _strings(value)
+    elif isinstance(obj, (list, tuple)):
+        for value in obj:
+            yield from _strings(value)
+    elif obj is not None and not isinstance(obj, bool):
+        text = str(obj)
+        if text:
+            yield text
+
+
+def kubeconfig_public(kubeconfig):
+    """The strings of an inline kubeconfig that are not credentials: values of KUBECONFIG_PUBLIC_KEYS outside of
+    users[].user (the credential object, masked whole)."""
+    out = set()
+
+    def walk(obj, in_user):
+        if isinstance(obj, dict):
+            for key, value in obj.items():
+                if in_user or (key == "user" and isinstance(value, dict)):
+                    continue  # users[].user: credentials, all masked
+                if key in KUBECONFIG_PUBLIC_KEYS and not isinstance(value, (dict, list)):
+                    out.update(_strings(value))
+                else:
+                    walk(value, in_user)
+        elif isinstance(obj, list):
+            for value in obj:
+                walk(value, in_user)
+
+    walk(kubeconfig, False)
+    return out
+
+
+def kubeconfig_secrets(kubeconfig):
+    """Every string of an inline kubeconfig that is not known to be public (see kubeconfig_public)."""
+    public = kubeconfig_public(kubeconfig)
+    secrets = set()
+
+    def walk(obj, in_user):
+        if isinstance(obj, dict):
+            for key, value in obj.items():
+                if in_user or (key == "user" and isinstance(value, dict)):
+                    secrets.update(_strings(value))
+                elif key in KUBECONFIG_PUBLIC_KEYS and not isinstance(value, (dict, list)):
+                    continue
+                else:
+                    walk(value, in_user)
+        elif isinstance(obj, list):
+            for value in obj:
+                walk(value, in_user)
+        elif obj is not None and not isinstance(obj, bool):
+            secrets.update(_strings(obj))
+
+    walk(kubeconfig, False)
+    # a public string equal to a credential (a user named like its token) stays masked
+    return secrets, public - secrets
+
+
 def build_api_client(kubeconfig, context):
     """A kubernetes ApiClient from a kubeconfig path or dict."""
     if isinstance(kubeconfig, dict):
@@ -188,7 +260,8 @@ def main():
             resources=dict(type="raw", required=True),
             dc=dict(type="str"),
             state=dict(type="str", default="present", choices=["present", "ready"]),
-            kubeconfig=dict(type="raw", no_log=False),
+            # never logged; an inline kubeconfig is narrowed to its credentials below
+            kubeconfig=dict(type="raw", no_log=True),
             context=dict(type="str"),
             field_manager=dict(type="str", default="tridc.ovn"),
             force_conflicts=dict(type="bool", default=False),
@@ -208,6 +281,12 @@ def main():
     kubeconfig = module.params["kubeconfig"]
     if kubeconfig is not None and not isinstance(kubeconfig, (str, dict)):
         module.fail_json(msg="kubeconfig must be a path or a dict")
+    if isinstance(kubeconfig, dict):
+        # no_log masks every string of the dict in every result string ("v1" of apiVersion in "kubeovn.io/v1"...):
+        # keep the credentials masked and let the names, server addresses and CA settings through
+        secrets, public = kubeconfig_secrets(kubeconfig)
+        module.no_log_values.difference_update(public)
+        module.no_log_values.update(secrets)
     try:
         api_client = build_api_client(kubeconfig, module.params["context"])
     except (ConfigException, OSError, TypeError, ValueError) as exc:

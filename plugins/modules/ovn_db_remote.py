@@ -15,6 +15,11 @@ description:
     database) exactly the given list of passive targets, with the given RBAC role (Southbound only) and
     inactivity probe. The C(ovsdb-server) of every cluster member listens on these targets.
   - Plaintext targets (C(ptcp:), C(tcp:)) are refused unless O(allow_plaintext=true).
+  - Wildcard targets (no address, C(0.0.0.0), C([::])) listen on every interface of every member and are refused
+    unless O(allow_wildcard=true). The rows are replicated to every cluster member, so a per-member address is
+    given as a name that each member resolves to its own address (C(ovsdb-server) resolves it with libunbound,
+    configured by E(OVS_UNBOUND_CONF); the roles point that at a file mapping the name to the member's management
+    address), for example V(pssl:6641:mgmt.tridc.invalid).
   - Reads with one C(ovn-*ctl) call and writes with one C(set-connection) transaction only when something differs.
 author:
   - tridc.ovn developers (@tridc)
@@ -44,7 +49,8 @@ options:
     required: true
     suboptions:
       target:
-        description: A passive target, for example V(pssl:6641) or V(pssl:6642:10.90.1.11).
+        description: A passive target with an address or a name, for example V(pssl:6642:10.90.1.11) or
+          V(pssl:6641:mgmt.tridc.invalid); V(pssl:6641) (every interface) only with O(allow_wildcard=true).
         type: str
         required: true
       role:
@@ -64,6 +70,11 @@ options:
     description: Allow C(ptcp:) targets. Off by default - the collection only uses TLS listeners.
     type: bool
     default: false
+  allow_wildcard:
+    description: Allow targets that listen on every interface (no address, C(0.0.0.0), C(::)). Off by default - the
+      collection binds every listener to the management address.
+    type: bool
+    default: false
   timeout:
     description: Seconds to wait for the database (C(--timeout)).
     type: int
@@ -73,20 +84,20 @@ seealso:
 '''
 
 EXAMPLES = r'''
-- name: Northbound listens with TLS only
+- name: Northbound listens with TLS only, on the name each member resolves to its management address
   tridc.ovn.ovn_db_remote:
     db: nb
     inactivity_probe: 60000
     connections:
-      - target: pssl:6641
+      - target: pssl:6641:mgmt.tridc.invalid
 
 - name: Southbound - RBAC for chassis, a second TLS listener without RBAC for ovn-northd and ovn-ic
   tridc.ovn.ovn_db_remote:
     db: sb
     inactivity_probe: 60000
     connections:
-      - {target: "pssl:6642", role: ovn-controller}
-      - {target: "pssl:16642"}
+      - {target: "pssl:6642:mgmt.tridc.invalid", role: ovn-controller}
+      - {target: "pssl:16642:mgmt.tridc.invalid"}
 '''
 
 RETURN = r'''
@@ -95,7 +106,7 @@ connections:
   returned: always
   type: list
   elements: dict
-  sample: [{target: "pssl:6642", role: ovn-controller, inactivity_probe: 60000}]
+  sample: [{target: "pssl:6642:mgmt.tridc.invalid", role: ovn-controller, inactivity_probe: 60000}]
 command:
   description: The argv of the write, empty when nothing differed.
   returned: always
@@ -114,6 +125,16 @@ from ansible_collections.tridc.ovn.plugins.module_utils.ovn import (
 )
 
 PLAINTEXT = ('ptcp:', 'tcp:')
+WILDCARDS = ('', '0.0.0.0', '::', '[::]', '*', '::ffff:0.0.0.0', '[::ffff:0.0.0.0]')
+
+
+def passive_address(target):
+    """The address (or name) of a passive TCP/TLS target: ``pssl:6641:10.0.0.1`` -> ``10.0.0.1``,
+    ``pssl:6641:[fd00::1]`` -> ``[fd00::1]``, ``pssl:6641`` -> ``''``; None for ``punix:``."""
+    if not target.startswith(('pssl:', 'ptcp:')):
+        return None
+    rest = target.split(':', 1)[1]
+    return rest.split(':', 1)[1] if ':' in rest else ''
 
 
 def _atom(value):
@@ -149,6 +170,7 @@ def main():
             inactivity_probe=dict(type='int'),
             database=dict(type='str'),
             allow_plaintext=dict(type='bool', default=False),
+            allow_wildcard=dict(type='bool', default=False),
             timeout=dict(type='int', default=30),
         ),
         supports_check_mode=True,
@@ -164,6 +186,10 @@ def main():
             module.fail_json(msg='%s: %r is not a passive target (pssl:PORT[:IP], punix:FILE)' % (paths['name'], target))
         if target.startswith(PLAINTEXT) and not params['allow_plaintext']:
             module.fail_json(msg='%s: refusing plaintext listener %r; use pssl: (or set allow_plaintext)' % (paths['name'], target))
+        if passive_address(target) in WILDCARDS and not params['allow_wildcard']:
+            module.fail_json(msg='%s: refusing wildcard listener %r (every interface); give the management address or a '
+                                 'name the members resolve to it, e.g. pssl:PORT:ADDRESS (or set allow_wildcard)'
+                                 % (paths['name'], target))
         if item['role'] and not has_role:
             module.fail_json(msg='%s has no RBAC; remove role %r from %s' % (paths['name'], item['role'], target))
         wanted.append(dict(target=target, role=item['role'] or '', inactivity_probe=params['inactivity_probe']))

@@ -33,7 +33,8 @@ attributes:
     description: Runs on the host whose listeners are read (a central or IC database member).
 options:
   process:
-    description: The listening process to report (the name C(ss -p) shows).
+    description: The listening processes to report, a regular expression matched in full against the process name
+      C(ss -p) shows (for example V(ovsdb-server|ovn-[a-z-]+) for every OVN daemon).
     type: str
     default: ovsdb-server
   probe_plaintext:
@@ -90,7 +91,18 @@ listeners:
     wildcard:
       description: Whether the socket listens on every address.
       type: bool
-  sample: [{address: 10.90.1.11, port: 6643, wildcard: false}]
+    endpoint:
+      description: C(ADDRESS:PORT), as C(ss) prints it.
+      type: str
+    process:
+      description: The listening process.
+      type: str
+  sample: [{address: 10.90.1.11, port: 6643, wildcard: false, endpoint: "10.90.1.11:6643", process: ovsdb-server}]
+endpoints:
+  description: C(ADDRESS:PORT) of every listener of RV(listeners).
+  returned: always
+  type: list
+  elements: str
 plaintext_open:
   description: C(ADDRESS:PORT) of the listeners that answered a plaintext OVSDB client (should be empty).
   returned: always
@@ -109,21 +121,25 @@ from concurrent.futures import ThreadPoolExecutor
 from ansible.module_utils.basic import AnsibleModule
 
 CTL = {'nb': 'ovn-nbctl', 'sb': 'ovn-sbctl', 'ic_nb': 'ovn-ic-nbctl', 'ic_sb': 'ovn-ic-sbctl'}
-WILDCARDS = ('0.0.0.0', '*', '[::]', '::')
+WILDCARDS = ('0.0.0.0', '*', '[::]', '::', '[::ffff:0.0.0.0]')
 
 
 def parse_ss(text, process):
-    """Listening sockets of ``process`` in ``ss -Hltnp`` output: [{address, port, wildcard}], sorted, unique."""
+    """Listening sockets of the processes matching ``process`` (a regular expression) in ``ss -Hltnp`` output:
+    [{address, port, wildcard, endpoint, process}], sorted, unique."""
     seen = {}
+    pattern = re.compile(r'users:\(\("(%s)"' % process)
     for line in text.splitlines():
         fields = line.split()
-        if len(fields) < 6 or '"%s"' % process not in line:
+        match = pattern.search(line)
+        if len(fields) < 6 or not match:
             continue
         address, _sep, port = fields[3].rpartition(':')
         if not port.isdigit():
             continue
         address = re.sub(r'%\S+$', '', address)  # 0.0.0.0%lo style interface suffixes
-        seen[(address, int(port))] = dict(address=address, port=int(port), wildcard=address in WILDCARDS)
+        seen[(address, int(port))] = dict(address=address, port=int(port), wildcard=address in WILDCARDS,
+                                          endpoint='%s:%s' % (address, port), process=match.group(1))
     return [seen[k] for k in sorted(seen, key=lambda k: (k[1], k[0]))]
 
 
@@ -172,7 +188,8 @@ def main():
                              listeners=listeners, plaintext_open=plaintext_open)
         connections[db] = [line.strip() for line in out.splitlines() if line.strip()]
 
-    module.exit_json(changed=False, listeners=listeners, plaintext_open=plaintext_open, connections=connections)
+    module.exit_json(changed=False, listeners=listeners, endpoints=[item['endpoint'] for item in listeners],
+                     plaintext_open=plaintext_open, connections=connections)
 
 
 if __name__ == '__main__':

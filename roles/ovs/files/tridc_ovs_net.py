@@ -15,14 +15,22 @@ external command is run as an argv list (no shell). IPv4 only; IPv6 link-local a
                                      transaction in /run/tridc-ovs-net/BRIDGE.port.json), bring
                                      both up, move the addresses and routes from the NIC to the
                                      bridge. Without --migrate (boot, tridc-ovs-net@BRIDGE.service)
-                                     nothing is moved when the NIC is not a port of the bridge.
+                                     nothing is moved when the NIC is not a port of the bridge (a
+                                     migration that never ran or was rolled back): the addresses stay
+                                     on the NIC and the command succeeds. Afterwards the saved routes
+                                     are the routes the bridge has.
+  tridc-ovs-net save BRIDGE          save the routes the bridge has now (when the NIC is its port and
+                                     the addresses are on it): what the next boot puts back. Run by
+                                     the role on every run and by the boot unit when it stops
+                                     (shutdown), so a route an operator deleted does not come back.
   tridc-ovs-net rollback BRIDGE      undo: NIC out of the bridge, addresses and routes back
   tridc-ovs-net confirm BRIDGE       stop the rollback timer; exit 0 when the migration
                                      succeeded and was not rolled back, else roll back (if not
                                      done yet) and exit 3. Prints one JSON object.
 
 Files: /etc/tridc/ovs-net/BRIDGE.json (written by the role: bridge, nic, addresses,
-tx_offload_off), /var/lib/tridc/ovs-net/BRIDGE.routes.json (routes seen on the NIC, for boot),
+tx_offload_off), /var/lib/tridc/ovs-net/BRIDGE.routes.json (the routes the host had on the bridge
+when they were last saved: what a boot restores; not a growing list),
 /run/tridc-ovs-net/BRIDGE.* (migration snapshot, result, rollback marker).
 """
 
@@ -35,9 +43,11 @@ import subprocess
 import sys
 import time
 
-CONF_DIR = '/etc/tridc/ovs-net'
-STATE_DIR = '/var/lib/tridc/ovs-net'
-RUN_DIR = '/run/tridc-ovs-net'
+# TRIDC_OVS_NET_ROOT: a directory that stands for / (tests only)
+_ROOT = os.environ.get('TRIDC_OVS_NET_ROOT', '')
+CONF_DIR = _ROOT + '/etc/tridc/ovs-net'
+STATE_DIR = _ROOT + '/var/lib/tridc/ovs-net'
+RUN_DIR = _ROOT + '/run/tridc-ovs-net'
 SELF = [sys.executable or '/usr/bin/python3', os.path.abspath(__file__)]
 OVS_VSCTL = 'ovs-vsctl'
 
@@ -175,21 +185,27 @@ def cmd_apply(bridge, migrate):
     result = dict(bridge=bridge, nic=nic, started=now(), migrate=migrate, steps=steps, ok=False)
     try:
         nic_routes = routes_on(nic)
+        owner = port_bridge(nic)
+        if owner not in (bridge, None):
+            raise Failure('%s is a port of bridge %s, not %s' % (nic, owner, bridge))
+        if owner is None and not migrate:
+            # boot after a migration that never ran or was rolled back: the NIC keeps its addresses (the unit is
+            # enabled before the migration starts, so that a node migrated in a batch that failed boots right)
+            log('%s is not a port of %s: addresses and routes stay on %s' % (nic, bridge, nic))
+            return 0
         if migrate:
             # what the rollback restores: the NIC's addresses and routes as they are now
             if not os.path.exists(p['snapshot']):
                 write_json(p['snapshot'], dict(nic=nic, addresses=ipv4_addresses(nic), routes=nic_routes, taken=now()))
             steps.append('snapshot of %s saved' % nic)
-        saved = read_json(p['routes'], [])
-        routes = merge_routes(saved, nic_routes)
-        if routes != saved:
-            write_json(p['routes'], routes)
+            # what the host has now (on the NIC, and on the bridge if it already carries some); not older lists
+            routes = merge_routes(routes_on(bridge), nic_routes)
+        else:
+            # boot: what was saved from the bridge, and what the network configuration put on the NIC now
+            routes = merge_routes(read_json(p['routes'], []), nic_routes)
 
-        owner = port_bridge(nic)
-        if owner != bridge:
-            if owner:
-                raise Failure('%s is a port of bridge %s, not %s' % (nic, owner, bridge))
-            argv = read_json(p['port'], []) if migrate else []
+        if owner is None:
+            argv = read_json(p['port'], [])
             if not argv:
                 raise Failure('%s is not a port of %s; addresses left on %s' % (nic, bridge, nic))
             run(argv)
@@ -210,6 +226,7 @@ def cmd_apply(bridge, migrate):
         for route in routes:
             run(route_argv(route, bridge))
         steps.append('addresses %s and %d route(s) on %s' % (', '.join(addresses) or '-', len(routes), bridge))
+        save_routes(bridge, nic, addresses)
         result['ok'] = True
     except Failure as exc:
         result['error'] = str(exc)
@@ -234,7 +251,8 @@ def cmd_rollback(bridge):
         write_json(p['marker'], marker)
         return 1
     addresses = snap.get('addresses') or conf.get('addresses', [])
-    routes = merge_routes(read_json(p['routes'], []), snap.get('routes', []))
+    # what the NIC had when the migration began, and what the bridge has now (not the saved list of a boot)
+    routes = merge_routes(routes_on(bridge), snap.get('routes', [])) if snap else read_json(p['routes'], [])
     proc = run([OVS_VSCTL, '--timeout=10', '--if-exists', 'del-port', bridge, nic], check=False)
     if proc.returncode != 0:
         proc = run([OVS_VSCTL, '--timeout=10', '--no-wait', '--if-exists', 'del-port', bridge, nic], check=False)
@@ -264,6 +282,29 @@ def cmd_rollback(bridge):
     for line in marker['errors']:
         log('rollback ERROR: ' + line)
     return 0 if not marker['errors'] else 1
+
+
+def save_routes(bridge, nic, addresses):
+    """Save the routes the bridge has now, when the NIC is its port and it carries the addresses. Returns True when
+    the saved list changed."""
+    if port_bridge(nic) != bridge:
+        return False
+    on_bridge = ipv4_addresses(bridge)
+    if any(a not in on_bridge for a in addresses):
+        return False
+    path = paths(bridge)['routes']
+    routes = merge_routes(routes_on(bridge))
+    if read_json(path) == routes:
+        return False
+    write_json(path, routes)
+    return True
+
+
+def cmd_save(bridge):
+    conf = load_conf(bridge)
+    changed = save_routes(bridge, conf['nic'], conf.get('addresses', []))
+    print(json.dumps(dict(bridge=bridge, changed=changed, routes=read_json(paths(bridge)['routes'], []))))
+    return 0
 
 
 def unit_names(bridge):
@@ -352,7 +393,8 @@ def cmd_confirm(bridge):
 
 
 def main(argv):
-    usage = 'usage: tridc-ovs-net {arm BRIDGE SECONDS|start BRIDGE DELAY|apply BRIDGE [--migrate]|rollback BRIDGE|confirm BRIDGE}'
+    usage = ('usage: tridc-ovs-net {arm BRIDGE SECONDS|start BRIDGE DELAY|apply BRIDGE [--migrate]|save BRIDGE|'
+             'rollback BRIDGE|confirm BRIDGE}')
     if len(argv) < 2:
         sys.stderr.write(usage + '\n')
         return 2
@@ -360,6 +402,8 @@ def main(argv):
     try:
         if command == 'apply' and rest in ([], ['--migrate']):
             return cmd_apply(bridge, bool(rest))
+        if command == 'save' and not rest:
+            return cmd_save(bridge)
         if command == 'rollback' and not rest:
             return cmd_rollback(bridge)
         if command == 'confirm' and not rest:

@@ -104,13 +104,14 @@ class Member(object):
     def create_standalone(self):
         subprocess.run([tool('ovsdb-tool'), 'create', self.file, self.cluster.schema], check=True, capture_output=True)
 
-    def start(self, remotes=()):
+    def start(self, remotes=(), env=None):
         argv = [tool('ovsdb-server'), self.file, '--no-chdir', '-vconsole:off', '--log-file=' + self.log,
                 '--unixctl=' + self.ctl, '--remote=punix:' + self.sock,
                 '--remote=db:%s,%s,connections' % (self.cluster.name, self.cluster.global_table),
                 '--private-key=' + self.key, '--certificate=' + self.crt, '--ca-cert=' + self.cacert]
         argv += ['--remote=%s' % r for r in remotes]
-        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     env=dict(os.environ, **(env or {})))
         deadline = time.monotonic() + 10
         while not (os.path.exists(self.ctl) and os.path.exists(self.sock)):
             if self.proc.poll() is not None or time.monotonic() > deadline:
@@ -173,14 +174,16 @@ class Cluster(object):
     def __getitem__(self, index):
         return self.members[index]
 
-    def bootstrap(self, count=None, wait=True):
-        """Create the cluster on member 0 and join members 1..count-1 (all by default)."""
+    def bootstrap(self, count=None, wait=True, env=None):
+        """Create the cluster on member 0 and join members 1..count-1 (all by default). ``env``: member -> extra
+        environment of its ovsdb-server."""
         members = self.members[:count or len(self.members)]
+        env = env or (lambda member: None)
         members[0].create()
-        members[0].start()
+        members[0].start(env=env(members[0]))
         for member in members[1:]:
             member.join([m.address for m in members if m is not member])
-            member.start()
+            member.start(env=env(member))
         if wait:
             self.wait_healthy(members)
         return members

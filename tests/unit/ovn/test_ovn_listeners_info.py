@@ -24,12 +24,14 @@ def test_listeners_wildcards_and_plaintext_probes(run_module, make_cluster):
     res = run_module(ovn_listeners_info, dict(probe_address=member.ip, probe_timeout=3))
     took = time.monotonic() - started
     assert res['_rc'] == 0 and res['changed'] is False, res
-    mine = {l['port']: l for l in res['listeners'] if l['port'] in (member.port, plain, wild)}
+    mine = {l['port']: {k: l[k] for k in ('address', 'port', 'wildcard')} for l in res['listeners']
+            if l['port'] in (member.port, plain, wild)}
     assert mine == {
         member.port: dict(address=member.ip, port=member.port, wildcard=False),
         plain: dict(address=member.ip, port=plain, wildcard=False),
         wild: dict(address=mine[wild]['address'], port=wild, wildcard=True),
     }, res['listeners']
+    assert '%s:%d' % (member.ip, member.port) in res['endpoints']
     assert mine[wild]['address'] in ('0.0.0.0', '*', '[::]')
     opened = set(res['plaintext_open'])
     assert '%s:%d' % (member.ip, plain) in opened and '%s:%d' % (member.ip, wild) in opened
@@ -44,9 +46,9 @@ def test_parse_ss_output():
             'LISTEN 0 10 [::]:6642 [::]:* users:(("ovsdb-server",pid=8,fd=21))\n'
             'LISTEN 0 128 0.0.0.0:22 0.0.0.0:* users:(("sshd",pid=1,fd=3))\n'
             'LISTEN 0 10 [fd00::11]:6644 [::]:* users:(("ovsdb-server",pid=8,fd=22))\n')
-    assert ovn_listeners_info.parse_ss(text, 'ovsdb-server') == [
-        dict(address='0.0.0.0', port=6641, wildcard=True),
-        dict(address='[::]', port=6642, wildcard=True),
-        dict(address='10.90.1.11', port=6643, wildcard=False),
-        dict(address='[fd00::11]', port=6644, wildcard=False),
-    ]
+    assert [(l['endpoint'], l['wildcard']) for l in ovn_listeners_info.parse_ss(text, 'ovsdb-server')] == [
+        ('0.0.0.0:6641', True), ('[::]:6642', True), ('10.90.1.11:6643', False), ('[fd00::11]:6644', False)]
+    assert [l['process'] for l in ovn_listeners_info.parse_ss(text + 'LISTEN 0 10 10.90.1.11:6666 0.0.0.0:* '
+                                                              'users:(("ovn-northd",pid=9,fd=3))\n', 'ovsdb-server|ovn-[a-z-]+')
+            ].count('ovn-northd') == 1
+    assert ovn_listeners_info.parse_ss(text, 'ovn-[a-z-]+') == []
