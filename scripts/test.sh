@@ -37,8 +37,9 @@ bash scripts/build-check.sh
 stage "lab images and offline package mirror"
 bash lab/build-images.sh
 
-stage "benchmarks without the lab, short mode (plan engine scale, controller scale, ovs_apply, subnets phase)"
+stage "benchmarks without the lab, short mode (plan engine scale, plan review, controller scale, ovs_apply, subnets phase)"
 python bench/plan_scale.py --short
+python bench/plan_review.py --short
 python bench/controller_scale.py --short
 python bench/ovs_apply.py --short
 python bench/subnets_phase.py --short
