@@ -4,7 +4,8 @@
 """The listener checks of the central and interconnect gates (security issue, item 1), run by ansible-playbook.
 
 The two assert tasks are taken from roles/central/tasks/gate.yml and roles/interconnect/tasks/gate.yml as they
-are and run on localhost with `ss -Hltnp` lines given as the registered result: the lab's listeners bound to
+are and run on localhost with `ss -Hltnp` lines given as the registered result (for the central gate, parsed
+by tridc.ovn.ovn_listeners_info's own parser, the module the gate reads): the lab's listeners bound to
 the management address pass; the same with one wildcard listener (what every OVN listener was before: pssl:PORT
 has no address), a listener on another address, or a missing planned listener fail and name it."""
 
@@ -16,6 +17,7 @@ import subprocess
 import sys
 
 import yaml
+from ansible_collections.tridc.ovn.plugins.modules import ovn_listeners_info
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..'))
 PORTS = {'nb': 6641, 'sb': 6642, 'nb_raft': 6643, 'sb_raft': 6644, 'ic_nb': 6645, 'ic_sb': 6646,
@@ -49,7 +51,10 @@ def run_gate(tmp_path, role, lines):
         task = _task('roles/central/tasks/gate.yml',
                      'Gate - every OVN listener is on the management address (or loopback), none on a wildcard address')
         role_vars = os.path.join(REPO, 'roles', 'central', 'vars', 'main.yml')
-        facts = {'central_gate_ss': {'stdout_lines': lines}, 'central_dc': 'dc1', 'central_sb_privileged_port': 16642,
+        # the gate reads tridc.ovn.ovn_listeners_info's result: the module's own parser turns the ss lines into it
+        listeners = ovn_listeners_info.parse_ss('\n'.join(lines), 'ovsdb-server|ovn-[a-z-]+')
+        facts = {'central_gate_listen': {'listeners': listeners, 'endpoints': [x['endpoint'] for x in listeners]},
+                 'central_dc': 'dc1', 'central_sb_privileged_port': 16642,
                  'tridc_plan': {'settings': {'ports': PORTS}, 'nodes': {'localhost': {'dc': 'dc1'}},
                                 'dcs': {'dc1': {'central': {'members': [{'host': 'localhost', 'ip': IP},
                                                                         {'host': 'dc1-n2', 'ip': '10.90.1.12'}]}}},
