@@ -54,7 +54,11 @@ def test_each_dc_has_its_vlan_switches_with_localnet_ports(converged, node_run, 
     table = json.loads(out)
     owned = sorted(row[0] for row in table['data']
                    if ['tridc-owner', 'tridc.ovn'] in row[1][1])
-    assert owned == EXPECTED[dc]
+    # the VLAN switches, and the DC's overlay subnet switch (no localnet port; the gateway excluded from IPAM)
+    assert owned == sorted(EXPECTED[dc] + ['pods-%s' % dc]), owned
+    assert nbctl(node_run, central, 'lsp-list', 'pods-%s' % dc).count('ln-') == 0
+    pods_excludes = nbctl(node_run, central, 'get', 'Logical_Switch', 'pods-%s' % dc, 'other_config:exclude_ips')
+    assert pods_excludes.strip().strip('"') == '10.210.%s.1' % dc[-1], pods_excludes
     for name in EXPECTED[dc]:
         port = 'ln-' + name
         assert nbctl(node_run, central, 'get', 'Logical_Switch_Port', port, 'type').strip() == 'localnet'
