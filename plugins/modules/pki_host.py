@@ -129,6 +129,16 @@ def _write(module, path, content, mode):
     module.atomic_move(tmp, path)
 
 
+def _root_only(path, mode, change, changes, check):
+    """``path`` owned by root:root with ``mode``; records ``change`` when it was not (and, unless ``check``, fixes it)."""
+    st = os.stat(path)
+    if stat.S_IMODE(st.st_mode) != mode or st.st_uid != 0 or st.st_gid != 0:
+        changes.append(change)
+        if not check:
+            os.chown(path, 0, 0)
+            os.chmod(path, mode)
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -154,12 +164,7 @@ def main():
         if not check:
             os.makedirs(pki_dir, mode=0o700)
     if os.path.isdir(pki_dir):
-        st = os.stat(pki_dir)
-        if stat.S_IMODE(st.st_mode) != 0o700 or st.st_uid != 0 or st.st_gid != 0:
-            changes.append('make %s 0700 root:root' % pki_dir)
-            if not check:
-                os.chown(pki_dir, 0, 0)
-                os.chmod(pki_dir, 0o700)
+        _root_only(pki_dir, 0o700, 'make %s 0700 root:root' % pki_dir, changes, check)
 
     request = ''
     if not os.path.exists(key):
@@ -172,12 +177,7 @@ def main():
                                 '--log', os.path.join(pki_dir, 'ovs-pki.log'), 'req', cn],
                                cwd=pki_dir, check_rc=True)
     if os.path.exists(key):
-        st = os.stat(key)
-        if stat.S_IMODE(st.st_mode) != 0o600 or st.st_uid != 0 or st.st_gid != 0:
-            changes.append('make the key of %s 0600 root:root' % cn)
-            if not check:
-                os.chown(key, 0, 0)
-                os.chmod(key, 0o600)
+        _root_only(key, 0o600, 'make the key of %s 0600 root:root' % cn, changes, check)
         request = _read(req)
         if not request:
             module.fail_json(msg='pki on this host: %s exists but its certificate request %s does not; remove the '
