@@ -50,6 +50,10 @@ STATE_DIR = _ROOT + '/var/lib/tridc/ovs-net'
 RUN_DIR = _ROOT + '/run/tridc-ovs-net'
 SELF = [sys.executable or '/usr/bin/python3', os.path.abspath(__file__)]
 OVS_VSCTL = 'ovs-vsctl'
+# Routes another unit of the collection puts back itself carry this routing protocol number (tridc.ovn.interconnect's
+# tridc-ic-underlay.service: the IC gateways' routes to the other DCs' underlay networks). They are that unit's, not
+# the host's: the bridge's saved list leaves them out, so saving after the interconnect phase changes nothing.
+OWNED_ELSEWHERE_PROTOCOL = '201'
 
 
 class Failure(Exception):
@@ -121,13 +125,14 @@ def ipv4_addresses(dev):
 
 
 def routes_on(dev):
-    """IPv4 routes of the main table through ``dev``, without the kernel's connected routes."""
+    """IPv4 routes of the main table through ``dev``, without the kernel's connected routes and without the routes
+    another unit of the collection owns (OWNED_ELSEWHERE_PROTOCOL)."""
     proc = run(['ip', '-j', '-4', 'route', 'show', 'dev', dev], check=False)
     if proc.returncode != 0 or not proc.stdout.strip():
         return []
     routes = []
     for route in json.loads(proc.stdout):
-        if route.get('protocol') == 'kernel':
+        if route.get('protocol') in ('kernel', OWNED_ELSEWHERE_PROTOCOL):
             continue
         keep = dict((k, route[k]) for k in ('dst', 'gateway', 'metric', 'prefsrc', 'protocol', 'scope') if k in route)
         if 'onlink' in route.get('flags', []):

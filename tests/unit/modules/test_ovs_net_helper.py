@@ -159,3 +159,25 @@ def test_saved_routes_are_not_a_growing_list(host, ovsdb):
 def test_save_does_nothing_before_the_migration(host):
     out = json.loads(host.helper('save', BRIDGE).stdout)
     assert out['changed'] is False and not host.saved.exists()
+
+
+def test_routes_another_unit_owns_are_not_saved(host, ovsdb):
+    """The IC gateways' underlay routes (tridc-ic-underlay.service, protocol 201) are that unit's: saving the bridge's
+    routes after the interconnect phase changes nothing (before: the run after a fresh node's first run saved them
+    once, changed=1 on every IC gateway)."""
+    ovsdb.vsctl('--no-wait', 'add-port', BRIDGE, NIC)
+    assert host.helper('apply', BRIDGE).returncode == 0
+    assert json.loads(host.helper('save', BRIDGE).stdout)['changed'] is False
+    host.run('ip', 'route', 'replace', '10.96.0.0/24', 'via', GW, 'dev', BRIDGE, 'proto', load().OWNED_ELSEWHERE_PROTOCOL)
+    out = json.loads(host.helper('save', BRIDGE).stdout)
+    assert out['changed'] is False and [r['dst'] for r in out['routes']] == ['default']
+    assert '10.96.0.0/24' in host.routes(BRIDGE)
+
+
+def test_the_interconnect_unit_marks_its_routes_with_the_protocol_the_helper_leaves_out():
+    roles = os.path.join(os.path.dirname(HELPER), '..', '..')
+    unit = open(os.path.join(roles, 'interconnect', 'templates', 'tridc-ic-underlay.service.j2')).read()
+    task = open(os.path.join(roles, 'interconnect', 'tasks', 'underlay.yml')).read()
+    proto = load().OWNED_ELSEWHERE_PROTOCOL
+    assert ' proto %s\n' % proto in unit
+    assert 'proto, "%s"]' % proto in task and "'equalto', '%s'" % proto in task
