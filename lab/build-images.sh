@@ -24,7 +24,7 @@ NODE_PACKAGES=(systemd systemd-sysv dbus python3 python3-apt openssh-server ipro
 # Packages the roles install from the mirror (plus their dependencies); extend with
 # EXTRA_MIRROR_PACKAGES="a b c".
 MIRROR_PACKAGES=(openvswitch-switch openvswitch-common ovn-central ovn-host ovn-common
-                 ovn-ic ovn-ic-db python3-openvswitch)
+                 ovn-ic ovn-ic-db python3-openvswitch nftables)
 read -r -a EXTRA <<<"${EXTRA_MIRROR_PACKAGES:-}"
 MIRROR_PACKAGES+=("${EXTRA[@]}")
 
@@ -211,6 +211,7 @@ build_mirror() {
     mv "$tmp" "$MIRROR_DIR"
   fi
   rm -f "$srcfile"
+  printf '%s\n' "${MIRROR_PACKAGES[@]}" >"$MIRROR_DIR/.packages"
   log "mirror: $(find "$MIRROR_DIR" -maxdepth 1 -name '*.deb' | wc -l) packages, $(du -sh "$MIRROR_DIR" | cut -f1)"
 }
 
@@ -261,7 +262,9 @@ else
   log "node image $NODE_IMAGE exists (FORCE=1 rebuilds)"
 fi
 # the mirror is computed against the node image's packages: rebuild it with the image
-if [ "$FORCE" = 1 ] || [ "$rebuilt" = 1 ] || [ ! -s "$MIRROR_DIR/Packages.gz" ]; then
+# the mirror is made again when the package list changed (its .packages is the list it was made for)
+if [ "$FORCE" = 1 ] || [ "$rebuilt" = 1 ] || [ ! -s "$MIRROR_DIR/Packages.gz" ] ||
+   [ "$(cat "$MIRROR_DIR/.packages" 2>/dev/null)" != "$(printf '%s\n' "${MIRROR_PACKAGES[@]}")" ]; then
   t=$(date +%s.%N); build_mirror; log "mirror: $(elapsed "$t") s"; rebuilt=1
 else
   log "mirror $MIRROR_DIR exists"

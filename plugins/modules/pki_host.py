@@ -49,7 +49,12 @@ options:
     description: The signed certificate (PEM) to install as C(CN-cert.pem). Omit to only read.
     type: str
   cacert:
-    description: The CA certificate (PEM) to install as C(cacert.pem). Omit to only read.
+    description: The CA certificate (PEM) to install as C(cacert.pem) - what the host's clients verify servers with,
+      and what its servers other than the Southbound accept. Omit to only read.
+    type: str
+  sb_cacert:
+    description: The CA certificates (PEM bundle) to install as C(sb-cacert.pem) - what a Southbound server on the
+      host accepts (central members). Omit to only read.
     type: str
 seealso:
   - module: tridc.ovn.pki_ca
@@ -85,6 +90,10 @@ cert:
   type: str
 cacert:
   description: The CA certificate installed after the call (PEM), empty when none.
+  returned: always
+  type: str
+sb_cacert:
+  description: The Southbound servers' CA bundle installed after the call (PEM), empty when none.
   returned: always
   type: str
 key:
@@ -147,6 +156,7 @@ def main():
             key_bits=dict(type='int', default=2048),
             cert=dict(type='str'),
             cacert=dict(type='str'),
+            sb_cacert=dict(type='str'),
         ),
         supports_check_mode=True,
     )
@@ -154,7 +164,8 @@ def main():
     pki_dir, cn, check = p['dir'], p['cn'], module.check_mode
     key = os.path.join(pki_dir, '%s-privkey.pem' % cn)
     req = os.path.join(pki_dir, '%s-req.pem' % cn)
-    files = {'cert': os.path.join(pki_dir, '%s-cert.pem' % cn), 'cacert': os.path.join(pki_dir, 'cacert.pem')}
+    files = {'cert': os.path.join(pki_dir, '%s-cert.pem' % cn), 'cacert': os.path.join(pki_dir, 'cacert.pem'),
+             'sb_cacert': os.path.join(pki_dir, 'sb-cacert.pem')}
     changes = []
     before = {}
     after = {}
@@ -195,7 +206,7 @@ def main():
         installed[name] = wanted
 
     result = dict(changed=bool(changes), changes=changes, cn=cn, request=request, key=key,
-                  cert=installed['cert'], cacert=installed['cacert'])
+                  cert=installed['cert'], cacert=installed['cacert'], sb_cacert=installed['sb_cacert'])
     if module._diff:
         result['diff'] = dict(before=before, after=after)
     module.exit_json(**result)

@@ -24,11 +24,12 @@ def _tree(path):
     return out
 
 
-def _batch(run_module, tmp_path, names, check=False):
+def _batch(run_module, tmp_path, names, check=False, control=None, **ca):
     hosts = {n: run_module(pki_host, dict(dir=str(tmp_path / n), cn=n, key_bits=1024), check=check) for n in names}
-    signed = run_module(pki_ca, dict(dir=str(tmp_path / 'ca' / 'pki'), key_bits=1024,
-                                     requests={n: r['request'] for n, r in hosts.items() if r['request']}),
-                        check=check)
+    requests = {n: r['request'] for n, r in hosts.items() if r['request']}
+    control = [n for n in (names if control is None else control) if n in requests]
+    signed = run_module(pki_ca, dict(dir=str(tmp_path / 'ca' / 'pki'), key_bits=1024, requests=requests,
+                                     control=control, **ca), check=check)
     return hosts, signed
 
 
@@ -84,7 +85,7 @@ def test_check_mode_reports_and_writes_nothing(run_module, tmp_path):
     fresh = run_module(pki_host, dict(dir=str(tmp_path / 'dc2-n1'), cn='dc2-n1'))
     before = _tree(tmp_path)
     signed = run_module(pki_ca, dict(dir=str(tmp_path / 'ca' / 'pki'), requests={'dc2-n1': fresh['request']}), check=True)
-    assert signed['changes'] == ['sign the request of dc2-n1'] and signed['certs'] == {'dc2-n1': ''}
+    assert signed['changes'] == ['sign the request of dc2-n1 (chassis CA)'] and signed['certs'] == {'dc2-n1': ''}
     assert _tree(tmp_path) == before
 
 
@@ -112,3 +113,52 @@ def test_bad_input_is_refused_with_a_message(run_module, tmp_path):
     os.chmod(tmp_path / 'h', 0o700)
     res = run_module(pki_host, dict(dir=str(tmp_path / 'h'), cn='x'))
     assert res['failed'] and 'remove the key to make a new pair' in res['msg'] and 'key' not in res
+
+
+def _verify(cafile, cert):
+    return subprocess.run(['openssl', 'verify', '-CAfile', str(cafile), str(cert)], capture_output=True, text=True)
+
+
+def test_trust_by_role_control_plane_and_chassis_have_their_own_ca(run_module, tmp_path):
+    """Central/IC members are signed by the control CA, chassis by the chassis CA; clients trust the control CA
+    only (a chassis certificate does not verify against it), the Southbound bundle accepts both."""
+    tool('ovs-pki', 'openvswitch-common')
+    hosts, signed = _batch(run_module, tmp_path, ['dc1-n1', 'dc1-c7'], control=['dc1-n1'], operator='operator')
+    assert sorted(signed['changes'])[-2:] == ['sign the request of dc1-c7 (chassis CA)',
+                                              'sign the request of dc1-n1 (control CA)']
+    ca = tmp_path / 'ca' / 'pki'
+    assert signed['cacert'] == (ca / 'controllerca' / 'cacert.pem').read_text()
+    assert signed['chassis_cacert'] == (ca / 'switchca' / 'cacert.pem').read_text() != signed['cacert']
+    assert signed['sb_cacert'] == signed['cacert'] + signed['chassis_cacert']
+    for n in ('dc1-n1', 'dc1-c7'):
+        run_module(pki_host, dict(dir=str(tmp_path / n), cn=n, cert=signed['certs'][n], cacert=signed['cacert'],
+                                  sb_cacert=signed['sb_cacert']))
+    control_ca, sb_ca = tmp_path / 'dc1-n1' / 'cacert.pem', tmp_path / 'dc1-n1' / 'sb-cacert.pem'
+    assert _verify(control_ca, tmp_path / 'dc1-n1' / 'dc1-n1-cert.pem').returncode == 0
+    refused = _verify(control_ca, tmp_path / 'dc1-c7' / 'dc1-c7-cert.pem')
+    assert refused.returncode != 0 and 'unable to get local issuer certificate' in refused.stdout + refused.stderr
+    assert _verify(sb_ca, tmp_path / 'dc1-c7' / 'dc1-c7-cert.pem').returncode == 0
+    assert _verify(sb_ca, tmp_path / 'dc1-n1' / 'dc1-n1-cert.pem').returncode == 0
+    # the operator's certificate (made on the CA host) is of the control plane
+    op = signed['operator']
+    assert _verify(op['cacert'], op['cert']).returncode == 0 and os.path.exists(op['key'])
+    assert stat.S_IMODE(os.stat(os.path.dirname(op['key'])).st_mode) == 0o700
+    before = _tree(tmp_path)
+    again = run_module(pki_ca, dict(dir=str(ca), key_bits=1024, control=['dc1-n1'], operator='operator',
+                                    requests={n: r['request'] for n, r in hosts.items()}))
+    assert not again['changed'] and again['certs'] == signed['certs'] and _tree(tmp_path) == before
+
+
+def test_single_trust_signs_all_with_one_ca_and_keeps_a_ca_made_before_trust_by_role(run_module, tmp_path):
+    tool('ovs-pki', 'openvswitch-common')
+    hosts, signed = _batch(run_module, tmp_path, ['dc1-n1', 'dc1-c7'], control=['dc1-n1'], trust='single')
+    assert signed['cacert'] == signed['chassis_cacert'] == signed['sb_cacert']
+    for n in ('dc1-n1', 'dc1-c7'):
+        (tmp_path / n / 'c.pem').write_text(signed['certs'][n])
+        assert _verify(tmp_path / 'ca' / 'pki' / 'switchca' / 'cacert.pem', tmp_path / n / 'c.pem').returncode == 0
+    # the files of a CA made before trust by role are those of the chassis CA: nothing is signed again
+    again = run_module(pki_ca, dict(dir=str(tmp_path / 'ca' / 'pki'), trust='single', control=['dc1-n1'],
+                                    requests={n: r['request'] for n, r in hosts.items()}))
+    assert not again['changed'] and again['certs'] == signed['certs']
+    res = run_module(pki_ca, dict(dir=str(tmp_path / 'ca' / 'pki'), control=['dc9-n9'], requests={}))
+    assert res['failed'] and res['msg'] == 'pki CA: control names without a request: dc9-n9'
