@@ -28,7 +28,7 @@ def test_view_holds_the_host_alone_and_no_host_lists():
     assert view["scope"] == {"host": "dc2-n00005", "dc": "dc2"}
     assert set(view["dcs"]) == {"dc1", "dc2", "dc3"}
     for dc in view["dcs"].values():
-        assert not set(dc) & {"nodes", "chassis", "kube_ovn_nodes"}
+        assert not set(dc) & {"nodes", "chassis", "kube_ovn_nodes", "vlans", "subnets"}
         assert dc["central"]["members"]  # what the gates need of several hosts stays
     assert not set(view) & {"physical", "kube_ovn", "dr", "subnets", "vlans"}
     assert view["settings"] == plan["settings"] and view["rollout_order"] == plan["rollout_order"]
