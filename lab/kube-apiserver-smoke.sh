@@ -11,7 +11,14 @@ set -euo pipefail
 
 LAB=$(cd "$(dirname "$0")" && pwd)
 OUT=${KUBE_CACHE:-$LAB/.cache/kube}
-pin() { sed -n "s/^$1=//p" "$LAB/build-kube.sh"; }
+# the pins of build-kube.sh (KUBE_OVN_VERSION may be overridden there and here alike)
+pin() {
+  case $1 in
+    KUBE_OVN_VERSION) echo "${KUBE_OVN_VERSION:-$(sed -n 's/^KUBE_OVN_VERSION=${KUBE_OVN_VERSION:-\(.*\)}$/\1/p' "$LAB/build-kube.sh")}" ;;
+    K8S_VERSION) awk -v v="$(pin KUBE_OVN_VERSION)" '$1 == v")" {sub(/;;/, ""); split($2, a, "="); print a[2]}' "$LAB/build-kube.sh" ;;
+    *) sed -n "s/^$1=//p" "$LAB/build-kube.sh" ;;
+  esac
+}
 K8S=$OUT/kubernetes-$(pin K8S_VERSION)
 ETCD=$OUT/etcd-$(pin ETCD_VERSION)
 KOVN=$OUT/kube-ovn-$(pin KUBE_OVN_VERSION)
