@@ -153,8 +153,9 @@ build_helm() {
 # ---------------------------------------------------------------- Kube-OVN
 kube_ovn_source() {  # prints the source tree of $KUBE_OVN_VERSION, extracting it if needed
   local src=$OUT/src/kube-ovn-$KUBE_OVN_VERSION tmp
-  if [ -f "$src/go.mod" ] && [ "$FORCE" != 1 ]; then echo "$src"; return 0; fi
   local from=${KUBE_OVN_SRC:-}
+  # an extracted tree is reused; FORCE=1 re-extracts it only when KUBE_OVN_SRC is given
+  if [ -f "$src/go.mod" ] && { [ "$FORCE" != 1 ] || [ -z "$from" ]; }; then echo "$src"; return 0; fi
   [ -n "$from" ] || die "no Kube-OVN $KUBE_OVN_VERSION source: the module proxy refuses github.com/kubeovn/kube-ovn; set KUBE_OVN_SRC to a git repository with tag $KUBE_OVN_VERSION, a source tree or a .tar.gz of it"
   tmp=$src.tmp; rm -rf "$tmp"; mkdir -p "$tmp"
   if git -C "$from" rev-parse --git-dir >/dev/null 2>&1; then
