@@ -11,17 +11,11 @@ set -euo pipefail
 
 LAB=$(cd "$(dirname "$0")" && pwd)
 OUT=${KUBE_CACHE:-$LAB/.cache/kube}
-# the pins of build-kube.sh (KUBE_OVN_VERSION may be overridden there and here alike)
-pin() {
-  case $1 in
-    KUBE_OVN_VERSION) echo "${KUBE_OVN_VERSION:-$(sed -n 's/^KUBE_OVN_VERSION=${KUBE_OVN_VERSION:-\(.*\)}$/\1/p' "$LAB/build-kube.sh")}" ;;
-    K8S_VERSION) awk -v v="$(pin KUBE_OVN_VERSION)" '$1 == v")" {sub(/;;/, ""); split($2, a, "="); print a[2]}' "$LAB/build-kube.sh" ;;
-    *) sed -n "s/^$1=//p" "$LAB/build-kube.sh" ;;
-  esac
-}
-K8S=$OUT/kubernetes-$(pin K8S_VERSION)
-ETCD=$OUT/etcd-$(pin ETCD_VERSION)
-KOVN=$OUT/kube-ovn-$(pin KUBE_OVN_VERSION)
+# shellcheck source=lab/kube-pins.sh
+. "$LAB/kube-pins.sh"
+K8S=$OUT/kubernetes-$K8S_VERSION
+ETCD=$OUT/etcd-$ETCD_VERSION
+KOVN=$OUT/kube-ovn-$KUBE_OVN_VERSION
 
 log() { printf '[smoke %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -210,7 +204,7 @@ fi
 REPO=$(dirname "$LAB")
 kc delete subnet/biz101 vlan/biz101 provider-network/business --wait=true >/dev/null
 if python3 -c 'import yaml' 2>/dev/null; then
-  python3 - "$REPO" "$(pin KUBE_OVN_VERSION)" >"$TMP/resources.yaml" <<'PY'
+  python3 - "$REPO" "$KUBE_OVN_VERSION" >"$TMP/resources.yaml" <<'PY'
 import os, sys
 import yaml
 repo, version = sys.argv[1:]

@@ -14,16 +14,10 @@ set -euo pipefail
 LAB=$(cd "$(dirname "$0")" && pwd)
 REPO=$(dirname "$LAB")
 OUT=${KUBE_CACHE:-$LAB/.cache/kube}
-# the pins of build-kube.sh (KUBE_OVN_VERSION may be overridden there and here alike)
-pin() {
-  case $1 in
-    KUBE_OVN_VERSION) echo "${KUBE_OVN_VERSION:-$(sed -n 's/^KUBE_OVN_VERSION=${KUBE_OVN_VERSION:-\(.*\)}$/\1/p' "$LAB/build-kube.sh")}" ;;
-    K8S_VERSION) awk -v v="$(pin KUBE_OVN_VERSION)" '$1 == v")" {sub(/;;/, ""); split($2, a, "="); print a[2]}' "$LAB/build-kube.sh" ;;
-    *) sed -n "s/^$1=//p" "$LAB/build-kube.sh" ;;
-  esac
-}
-VERSION=$(pin KUBE_OVN_VERSION)
-HELM=$OUT/helm-$(pin HELM_VERSION)/helm
+# shellcheck source=lab/kube-pins.sh
+. "$LAB/kube-pins.sh"
+VERSION=$KUBE_OVN_VERSION
+HELM=$OUT/helm-$HELM_VERSION/helm
 CHARTS=$OUT/kube-ovn-$VERSION/charts
 [ -x "$HELM" ] && [ -d "$CHARTS" ] || { echo "missing $HELM or $CHARTS (run lab/build-kube.sh)" >&2; exit 1; }
 
