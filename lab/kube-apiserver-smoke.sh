@@ -208,12 +208,8 @@ if python3 -c 'import yaml' 2>/dev/null; then
 import os, sys
 import yaml
 repo, version = sys.argv[1:]
-coll = os.path.join(repo, ".build", "collections")
-link = os.path.join(coll, "ansible_collections", "tridc", "ovn")
-if not os.path.exists(link):
-    os.makedirs(os.path.dirname(link), exist_ok=True)
-    os.symlink(repo, link)
-sys.path[:0] = [coll, os.path.join(repo, "tests", "unit")]
+sys.path.insert(0, os.path.join(repo, "tests"))
+import conftest  # noqa: E402,F401  (the collection importable as for the tests: tests/conftest.py)
 from ansible_collections.tridc.ovn.plugins.plugin_utils.kube_ovn import render_plan
 from kube_ovn.plans import base_plan
 plan = base_plan()

@@ -29,13 +29,8 @@ import copy, os, subprocess, sys
 import yaml
 
 repo, version, helm, charts, tmp = sys.argv[1:]
-# the collection as ansible_collections.tridc.ovn, as tests/conftest.py sets it up
-coll = os.path.join(repo, ".build", "collections")
-link = os.path.join(coll, "ansible_collections", "tridc", "ovn")
-if not os.path.exists(link):
-    os.makedirs(os.path.dirname(link), exist_ok=True)
-    os.symlink(repo, link)
-sys.path[:0] = [coll, os.path.join(repo, "tests", "unit")]
+sys.path.insert(0, os.path.join(repo, "tests"))
+import conftest  # noqa: E402,F401  (the collection importable as for the tests: tests/conftest.py)
 from ansible_collections.tridc.ovn.plugins.plugin_utils.kube_ovn import render_plan  # noqa: E402
 from ansible_collections.tridc.ovn.plugins.plugin_utils.kube_ovn.values import leaf_paths  # noqa: E402
 from kube_ovn.plans import base_plan  # noqa: E402
