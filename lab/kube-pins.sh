@@ -1,9 +1,9 @@
 # shellcheck shell=bash
 # Versions lab/build-kube.sh builds; sourced by it, lab/kube-apiserver-smoke.sh and lab/kube-helm-template.sh.
-# Pins. Kube-OVN v1.16.2: newest v1.16.x tag; its images build OVS branch-3.5 and OVN
-# branch-25.03 (dist/images/Dockerfile.base), Debian 13's OVS 3.5 / OVN 25.03.
-# KUBE_OVN_VERSION=v1.15.24 builds the newest v1.15.x instead (also OVS 3.5 / OVN 25.03).
-KUBE_OVN_VERSION=${KUBE_OVN_VERSION:-v1.16.2}
+# Kube-OVN v1.15.24: the collection's default (plugins/plugin_utils/kube_ovn/constants.py) - the newest release
+# built on OVS branch-3.5 / OVN branch-25.03 (Debian 13's) whose classic chart has installMode and
+# externalOvnCentral. KUBE_OVN_VERSION=v1.16.2 builds the newest v1.16.x (its classic chart has neither).
+KUBE_OVN_VERSION=${KUBE_OVN_VERSION:-v1.15.24}
 # The k8s.io/kubernetes version that Kube-OVN release's go.mod requires (checked below).
 case $KUBE_OVN_VERSION in
   v1.16.2)  K8S_VERSION=v1.35.3 ;;

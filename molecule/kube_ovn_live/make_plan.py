@@ -14,7 +14,7 @@ def main(nodes_json, nic, vlan_id, cidr, out):
     plan = {
         "version": 1, "rollout_order": ["live"],
         "settings": {"encap_type": "geneve", "ports": {"nb": 6641, "sb": 6642, "ic_nb": 6645, "ic_sb": 6646},
-                     "kube_ovn": {"version": "v1.17.0", "svc_cidr": "10.96.0.0/12", "pod_cidr": "10.16.0.0/16"}},
+                     "kube_ovn": {"version": "v1.15.24", "svc_cidr": "10.96.0.0/12", "pod_cidr": "10.16.0.0/16"}},
         "provider_networks": {"livenet": {"name": "livenet", "default_nic": nic, "nic_overrides": {}, "exclude_nodes": [],
                                           "mtu": 1500, "vlans": []}},
         "vlans": {"live%d" % vlan_id: {"name": "live%d" % vlan_id, "id": vlan_id, "provider": "livenet", "dcs": ["live"]}},

@@ -84,7 +84,7 @@ options:
       - Kube-OVN release running in the cluster; decides whether a C(gw-nodes)-only change of C(ovn-ic-config)
         is reconciled in place (v1.15.24+, v1.16.3+, v1.17.0+).
     type: str
-    default: v1.17.0
+    default: v1.15.24
   prune:
     description: Delete objects this module created for O(dc) that are not in O(resources) any more.
     type: bool
@@ -266,7 +266,7 @@ def main():
             field_manager=dict(type="str", default="tridc.ovn"),
             force_conflicts=dict(type="bool", default=False),
             allow_ic_reestablish=dict(type="bool", default=False),
-            kube_ovn_version=dict(type="str", default="v1.17.0"),
+            kube_ovn_version=dict(type="str", default="v1.15.24"),
             prune=dict(type="bool", default=False),
             wait=dict(type="bool", default=True),
             wait_timeout=dict(type="int", default=300),

@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: tridc.ovn contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Facts about Kube-OVN that the rendering and the validation rely on (checked against v1.17.0)."""
+"""Facts about Kube-OVN that the rendering and the validation rely on (checked against the v1.15.24 and v1.16.2
+releases' own source and charts, and the reference data of the development line, v1.17.0-dev)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,13 @@ RELEASE_NAME = "kube-ovn"
 PN_NAME_MAX = 12
 IFNAME_MAX = 15
 
-DEFAULT_KUBE_OVN_VERSION = "v1.17.0"
+# The newest Kube-OVN release built on OVN 25.03 / OVS 3.5 (Debian 13's) whose classic chart has every value the
+# collection renders (installMode and externalOvnCentral included: v1.16.2's classic chart has neither). v1.17.0 is
+# not released.
+DEFAULT_KUBE_OVN_VERSION = "v1.15.24"
+# Series whose classic chart has no installMode/externalOvnCentral (helm ignores them: a full install with its own
+# ovn-central); checked on v1.16.2.
+NO_DATA_PLANE_ONLY_V1_CHART = ("1.16",)
 CHART_V1 = "kube-ovn"
 CHART_V2 = "kube-ovn-v2"
 CHARTS = (CHART_V1, CHART_V2)
@@ -46,7 +53,8 @@ TUNNEL_TYPES = ("geneve", "vxlan", "stt")
 
 # Subnet enums (pkg/apis/kubeovn/v1/subnet.go)
 GATEWAY_TYPES = ("distributed", "centralized")
-PROTOCOLS = ("IPv4", "IPv6", "Dual", "Mac")
+# "Mac" is in the development line only: v1.15.24's CRD enum is IPv4, IPv6, Dual and v1.16.2's validator refuses it
+PROTOCOLS = ("IPv4", "IPv6", "Dual")
 # Vpc enums (pkg/apis/kubeovn/v1/vpc.go)
 ROUTE_POLICIES = ("policySrc", "policyDst")
 POLICY_ROUTE_ACTIONS = ("allow", "drop", "reroute")

@@ -61,7 +61,7 @@ def _check_install(plan, dc, cfg, rendered, errors):
     if cfg.get("chart") not in C.CHARTS:
         errors.append("%s.chart '%s': must be one of %s" % (where, cfg.get("chart"), ", ".join(C.CHARTS)))
     if S.parse_version(cfg.get("version")) is None:
-        errors.append("%s.version '%s': not a Kube-OVN release like v1.17.0" % (where, cfg.get("version")))
+        errors.append("%s.version '%s': not a Kube-OVN release like v1.15.24" % (where, cfg.get("version")))
     elif meta["bundled_ovn_series"] is None:
         errors.append("%s.version '%s': unknown Kube-OVN series (known: %s)" % (where, cfg.get("version"), ", ".join(sorted(C.BUNDLED_OVN))))
     tunnel = rendered["values"].get("networking", {}).get("TUNNEL_TYPE", rendered["values"].get("networking", {}).get("tunnelType"))
@@ -70,6 +70,11 @@ def _check_install(plan, dc, cfg, rendered, errors):
     if cfg.get("install_mode") != "data_plane_only":
         return
     central = ((plan.get("dcs") or {}).get(dc) or {}).get("central") or {}
+    series = S.parse_version(cfg.get("version"))
+    if cfg.get("chart") == C.CHART_V1 and series and "%d.%d" % series[:2] in C.NO_DATA_PLANE_ONLY_V1_CHART:
+        errors.append("%s.version '%s': the classic chart of this series has no installMode/externalOvnCentral, so "
+                      "helm would install Kube-OVN's own ovn-central; data_plane_only needs v1.15.24 (or install_mode "
+                      "full)" % (where, cfg.get("version")))
     if cfg.get("chart") == C.CHART_V2:
         errors.append("%s.chart 'kube-ovn-v2': has no installMode/externalOvnCentral; data_plane_only needs the "
                       "classic 'kube-ovn' chart" % where)

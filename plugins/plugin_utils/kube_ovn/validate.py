@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Semantic validation of Kube-OVN resources, beyond what the CRD schemas check.
 
-The CRD schemas (v1.17.0) have no ``additionalProperties: false`` and no enums, so the API server accepts,
+The CRD schemas (v1.15.24 to v1.17.0-dev) have no ``additionalProperties: false`` and no enums, so the API server accepts,
 or silently prunes, much that kube-ovn-controller later rejects or misreads. These rules follow the
 controller's own validation (excludeIps ranges, gateway/CIDR relations, ``logicalGateway`` xor
 ``u2oInterconnection``, ...) plus the limits that are enforced nowhere (12-character ProviderNetwork names,
@@ -80,7 +80,7 @@ def _check_shape(obj, errs, top_keys, spec_table, body_key="spec"):
         for key, value in body.items():
             typ = spec_table.get(key)
             if typ is None:
-                errs.add("%s.%s" % (body_key, key), None, "unknown field (not in Kube-OVN v1.17 %s)" % obj.get("kind"))
+                errs.add("%s.%s" % (body_key, key), None, "unknown field (not in Kube-OVN's %s)" % obj.get("kind"))
             elif value is not None and not _type_ok(value, typ):
                 errs.add("%s.%s" % (body_key, key), None, "must be of type %s" % typ)
     return body

@@ -34,7 +34,7 @@ def base_plan():
         "settings": {"datapath_type": "system", "encap_type": "geneve",
                      "ports": {"nb": 6641, "sb": 6642, "nb_raft": 6643, "sb_raft": 6644, "ic_nb": 6645, "ic_sb": 6646,
                                "ic_nb_raft": 6647, "ic_sb_raft": 6648},
-                     "kube_ovn": {"version": "v1.17.0", "svc_cidr": "10.96.0.0/16", "interconnection": True}},
+                     "kube_ovn": {"version": "v1.15.24", "svc_cidr": "10.96.0.0/16", "interconnection": True}},
         "provider_networks": {
             "business": {"name": "business", "default_nic": "bond0", "nic_overrides": {"dc1-k1": "eth3", "dc1-n1": "eth9"},
                          "exclude_nodes": ["dc2-n1"], "mtu": 9000, "bridge": "br-business",

@@ -32,7 +32,7 @@ def rendered():
 
 def params(resources=None, **kw):
     out = dict(resources=resources if resources is not None else rendered(), dc="dc1", state="present",
-               field_manager="tridc.ovn", force_conflicts=False, allow_ic_reestablish=False, kube_ovn_version="v1.17.0",
+               field_manager="tridc.ovn", force_conflicts=False, allow_ic_reestablish=False, kube_ovn_version="v1.15.24",
                prune=False, wait=False, wait_timeout=1, wait_interval=0.05, expect_ready_nodes={}, check_node_labels=True)
     out.update(kw)
     return out
@@ -199,7 +199,7 @@ def test_ic_config_reestablish_needs_opt_in_but_gw_nodes_is_in_place(api, server
     server.requests.clear()
     with pytest.raises(engine.ApplyError) as err:
         engine.run(params(render_dc(plan, "dc1")), api)
-    assert "changing az-name, gw-nodes makes Kube-OVN v1.17.0 tear down and re-establish interconnection" in err.value.msg
+    assert "changing az-name, gw-nodes makes Kube-OVN v1.15.24 tear down and re-establish interconnection" in err.value.msg
     assert "kube_ovn_allow_ic_reestablish" in err.value.msg
     assert server.get_object("ConfigMap", "ovn-ic-config", "kube-system")["data"]["az-name"] == "az-dc1-k8s"
     res = engine.run(params(render_dc(plan, "dc1"), allow_ic_reestablish=True), api)

@@ -40,7 +40,7 @@ from .fake_apiserver import FakeApiServer
 from .helpers import add_nodes, kube_ovn_controller
 from .plans import base_plan
 
-CHART_VERSION = "v1.17.0"
+CHART_VERSION = "v1.15.24"
 
 FAKE_HELM = textwrap.dedent("""\
     #!%(python)s

@@ -59,6 +59,18 @@ def test_data_plane_only_rules():
     assert "subnet join: name is reserved by kube-ovn-controller" in joined
 
 
+def test_data_plane_only_needs_a_release_whose_classic_chart_has_it():
+    """v1.16.2's classic chart has no installMode/externalOvnCentral (helm template of the release's own chart,
+    lab/kube-helm-template.sh): helm would ignore both and install Kube-OVN's own ovn-central. v1.15.24 has them."""
+    plan = base_plan()
+    plan["settings"]["kube_ovn"].update(install_mode="data_plane_only", version="v1.16.2", interconnection=False)
+    out = validate_plan_for_kube_ovn(plan)
+    assert any("version 'v1.16.2': the classic chart of this series has no installMode/externalOvnCentral" in e
+               for e in out), out
+    plan["settings"]["kube_ovn"]["version"] = "v1.15.24"
+    assert not any("classic chart of this series" in e for e in validate_plan_for_kube_ovn(plan))
+
+
 def test_interconnection_needs_gateways_and_tcp():
     plan = base_plan()
     plan["nodes"]["dc1-k3"]["gateway"] = False

@@ -68,7 +68,7 @@ def test_values_full_mode_v1():
     assert values["networking"]["NETWORK_TYPE"] == "geneve" and values["networking"]["ENABLE_SSL"] is True
     assert values["ipv4"]["SVC_CIDR"] == "10.96.0.0/16"
     assert values["func"]["ENABLE_IC"] is True
-    assert out["meta"]["chart"] == "kube-ovn" and out["meta"]["chart_version"] == "v1.17.0"
+    assert out["meta"]["chart"] == "kube-ovn" and out["meta"]["chart_version"] == "v1.15.24"
     assert out["meta"]["bundled_ovn_series"] == "25.03"
 
 

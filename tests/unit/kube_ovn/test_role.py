@@ -46,13 +46,13 @@ def test_gitops_render_without_helm(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "was NOT installed" in proc.stdout and "GitOps" in proc.stdout
     values = yaml.safe_load((out_dir / "dc1" / "values.yaml").read_text())
-    assert values["installMode"] == "full" and values["global"]["images"]["kubeovn"]["tag"] == "v1.17.0"
+    assert values["installMode"] == "full" and values["global"]["images"]["kubeovn"]["tag"] == "v1.15.24"
     docs = [d for d in yaml.safe_load_all((out_dir / "dc1" / "resources.yaml").read_text()) if d]
     assert [d["kind"] for d in docs] == ["ProviderNetwork", "ProviderNetwork", "Vlan", "Vlan", "Subnet", "Subnet", "Subnet",
                                          "ConfigMap"]
     assert docs == render_plan(base_plan())["dc1"]["provider_networks"] + render_plan(base_plan())["dc1"]["vlans"] + \
         render_plan(base_plan())["dc1"]["subnets"] + [render_plan(base_plan())["dc1"]["ic_config"]]
-    assert "kube-ovn v1.17.0" in (out_dir / "dc1" / "README.txt").read_text()
+    assert "kube-ovn v1.15.24" in (out_dir / "dc1" / "README.txt").read_text()
 
 
 def test_values_overrides_are_merged(tmp_path):
@@ -63,7 +63,7 @@ def test_values_overrides_are_merged(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     values = yaml.safe_load((out_dir / "dc1" / "values.yaml").read_text())
     assert values["global"]["registry"]["address"] == "mirror.bank/kubeovn"
-    assert values["global"]["images"]["kubeovn"]["tag"] == "v1.17.0"
+    assert values["global"]["images"]["kubeovn"]["tag"] == "v1.15.24"
 
 
 def test_helm_required_but_missing_fails(tmp_path):
@@ -81,7 +81,7 @@ def test_data_plane_only_ovn_version_skew_fails_preflight(tmp_path):
              "kube_ovn_central_ovn_version": "23.03.1"}
     proc = run_role(tmp_path, plan, extra)
     assert proc.returncode != 0
-    assert "OVN version skew" in proc.stdout and "runs OVN 23.03.1 but Kube-OVN v1.17.0 bundles OVN 25.03" in proc.stdout
+    assert "OVN version skew" in proc.stdout and "runs OVN 23.03.1 but Kube-OVN v1.15.24 bundles OVN 25.03" in proc.stdout
     extra["kube_ovn_central_ovn_version"] = "25.03.2"
     proc = run_role(tmp_path, plan, extra)
     assert proc.returncode == 0, proc.stdout + proc.stderr
