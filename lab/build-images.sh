@@ -292,7 +292,7 @@ check_upgrade() {
         { tail -30 /tmp/upgrade.log; exit 1; }
       echo "after:  $(. /etc/os-release; echo "$PRETTY_NAME") ovn-common $(dpkg-query -Wf "\${Version}" ovn-common) openvswitch-common $(dpkg-query -Wf "\${Version}" openvswitch-common)"
       left=$(dpkg-query -Wf "\${Package}=\${Version}\n" | grep "deb12" | tr "\n" " " || true)
-      echo "left at a deb12 version (no longer in $0: not upgraded, not removed): ${left:-none}"
+      echo "left at a deb12 version (gone from the new suite: kept, not removed): ${left:-none}"
       apt-get -s dist-upgrade | grep -E "^[0-9]+ upgraded"' bash ovn-central ovn-host ovn-ic ovn-ic-db openvswitch-switch python3-openvswitch
 }
 
