@@ -233,7 +233,10 @@ build_mirror() {
       done
       apt-get install -y -qq --download-only -o Dir::Cache::archives=/out "${pkgs[@]}" >/dev/null
       rm -rf /out/partial /out/lock' bash "${MIRROR_PACKAGES[@]}"
-  [ -z "$UPGRADE_FROM" ] || download_upgrade_set "$tmp" "$srcfile"
+  if [ -n "$UPGRADE_FROM" ]; then
+    log "$SUITE node image + OVS/OVN: $(find "$tmp" -maxdepth 1 -name '*.deb' | wc -l) packages"
+    download_upgrade_set "$tmp" "$srcfile"
+  fi
   ls "$tmp"/*.deb >/dev/null 2>&1 || die "no packages downloaded"
   (cd "$tmp" && dpkg-scanpackages -m . /dev/null >Packages 2>/dev/null && gzip -9nc Packages >Packages.gz)
   write_release "$tmp"
