@@ -222,7 +222,7 @@ build_mirror() {
   mkdir -p "$tmp/partial"
   write_build_sources "$srcfile"
   log "download ${MIRROR_PACKAGES[*]} (+dependencies) from the host's Debian sources"
-  podman run --rm --network host --name tridc-build-mirror$SFX \
+  podman run --rm --network host --name "tridc-build-mirror$SFX" \
     -v "$srcfile:/etc/apt/sources.list.d/build.sources:ro" \
     -v "$tmp:/out" \
     "$NODE_IMAGE" /bin/bash -euo pipefail -c '
