@@ -21,7 +21,16 @@ import time
 import pytest
 from testing_tools import ModuleRunner, stop_process, tool
 
-SCHEMA = '/usr/share/openvswitch/vswitch.ovsschema'
+# TRIDC_TEST_SCHEMA_ROOT: a directory holding another OVS/OVN release's usr/share/{ovn,openvswitch}/*.ovsschema (for
+# example trixie's .debs unpacked with dpkg-deb -x) to run the same tests against those schemas; default: this host's.
+SCHEMA_ROOT = os.environ.get('TRIDC_TEST_SCHEMA_ROOT', '') or '/'
+
+
+def schema_path(path):
+    return os.path.join(SCHEMA_ROOT, path.lstrip('/'))
+
+
+SCHEMA = schema_path('/usr/share/openvswitch/vswitch.ovsschema')
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..'))
 
 

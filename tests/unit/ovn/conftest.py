@@ -24,11 +24,20 @@ import pytest
 from testing_tools import ModuleRunner, free_port, stop_process, tool
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..'))
+# TRIDC_TEST_SCHEMA_ROOT: a directory holding another OVS/OVN release's usr/share/{ovn,openvswitch}/*.ovsschema (for
+# example trixie's .debs unpacked with dpkg-deb -x) to run the same tests against those schemas; default: this host's.
+SCHEMA_ROOT = os.environ.get('TRIDC_TEST_SCHEMA_ROOT', '') or '/'
+
+
+def schema_path(path):
+    return os.path.join(SCHEMA_ROOT, path.lstrip('/'))
+
+
 SCHEMAS = {
-    'nb': ('OVN_Northbound', '/usr/share/ovn/ovn-nb.ovsschema', 'NB_Global'),
-    'sb': ('OVN_Southbound', '/usr/share/ovn/ovn-sb.ovsschema', 'SB_Global'),
-    'ic_nb': ('OVN_IC_Northbound', '/usr/share/ovn/ovn-ic-nb.ovsschema', 'IC_NB_Global'),
-    'ic_sb': ('OVN_IC_Southbound', '/usr/share/ovn/ovn-ic-sb.ovsschema', 'IC_SB_Global'),
+    'nb': ('OVN_Northbound', schema_path('/usr/share/ovn/ovn-nb.ovsschema'), 'NB_Global'),
+    'sb': ('OVN_Southbound', schema_path('/usr/share/ovn/ovn-sb.ovsschema'), 'SB_Global'),
+    'ic_nb': ('OVN_IC_Northbound', schema_path('/usr/share/ovn/ovn-ic-nb.ovsschema'), 'IC_NB_Global'),
+    'ic_sb': ('OVN_IC_Southbound', schema_path('/usr/share/ovn/ovn-ic-sb.ovsschema'), 'IC_SB_Global'),
 }
 
 
