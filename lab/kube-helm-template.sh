@@ -19,7 +19,7 @@ OUT=${KUBE_CACHE:-$LAB/.cache/kube}
 VERSION=$KUBE_OVN_VERSION
 HELM=$OUT/helm-$HELM_VERSION/helm
 CHARTS=$OUT/kube-ovn-$VERSION/charts
-[ -x "$HELM" ] && [ -d "$CHARTS" ] || { echo "missing $HELM or $CHARTS (run lab/build-kube.sh)" >&2; exit 1; }
+if [ ! -x "$HELM" ] || [ ! -d "$CHARTS" ]; then echo "missing $HELM or $CHARTS (run lab/build-kube.sh)" >&2; exit 1; fi
 
 TMP=$(mktemp -d /tmp/tridc-helm-template.XXXXXX)
 trap '[ "${KEEP:-0}" = 1 ] && echo "kept $TMP" >&2 || rm -rf "$TMP"' EXIT

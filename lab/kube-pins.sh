@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are for the scripts that source this file
 # Versions lab/build-kube.sh builds; sourced by it, lab/kube-apiserver-smoke.sh and lab/kube-helm-template.sh.
 # Kube-OVN v1.15.24: the collection's default (plugins/plugin_utils/kube_ovn/constants.py) - the newest release
 # built on OVS branch-3.5 / OVN branch-25.03 (Debian 13's) whose classic chart has installMode and

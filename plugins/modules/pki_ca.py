@@ -18,7 +18,7 @@ description:
     host's new key gets a new certificate and an unchanged request is never signed twice.
   - Runs once per batch of hosts on the CA host (the controller by default).
   - Trust by role (O(trust=by_role)) - C(ovs-pki init) makes two CAs. The holders named in O(control) (central
-    and IC database members: the control plane) are signed by the control CA (C(controllerca)), every other holder
+    and IC database members, the control plane) are signed by the control CA (C(controllerca)), every other holder
     (a chassis) by the chassis CA (C(switchca)). Clients trust the control CA only (RV(cacert)); the Southbound
     servers accept both (RV(sb_cacert)), where SB RBAC confines a chassis; every other server accepts the control
     CA only, so a chassis certificate is refused by the NB, the IC databases and the NB raft.

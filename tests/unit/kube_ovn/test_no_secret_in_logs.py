@@ -13,8 +13,8 @@ module, against the in-memory API server of fake_apiserver.py served over HTTP o
 the kubeconfig inline (a dict, as from a vault, through tridc_kube_ovn_kubeconfigs), one as a file, one points
 it at an address nobody listens on (the failure path prints more: invocation, tracebacks).
 
-CASES maps a case name to its runner; a case for another role (tridc.ovn.pki with pki_mode=supplied and a
-real key) adds a runner that returns the CompletedProcess of its -vvv run.
+CASES maps a case name to its runner. The pki role runs too: with pki_mode supplied (the user's real key is copied
+to the host) and with ovs-pki (the key made on the host: no trace of it either).
 """
 
 from __future__ import annotations
@@ -162,11 +162,61 @@ def case_kube_ovn_unreachable(tmp_path, material, _server):
     return [main]
 
 
+def run_pki(tmp_path, role_vars):
+    """tridc.ovn.pki on localhost (the CA host too) with -vvv --diff; keys and CA under tmp_path."""
+    playbook = [{"name": "pki role with a real key", "hosts": "localhost", "gather_facts": False,
+                 "tasks": [{"name": "Run the role", "ansible.builtin.include_role": {"name": "tridc.ovn.pki"},
+                            "vars": dict(role_vars, pki_cn="tridc-secret-test", pki_dir=str(tmp_path / "host-pki"),
+                                         pki_ca_dir=str(tmp_path / "ca" / "pki"), pki_key_bits=1024)}]}]
+    (tmp_path / "pki-play.yml").write_text(yaml.safe_dump(playbook))
+    (tmp_path / "ansible.cfg").write_text("[defaults]\nstdout_callback = default\n")
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, ".build", "collections"), ANSIBLE_NOCOLOR="1",
+               ANSIBLE_LOCALHOST_WARNING="False", ANSIBLE_INVENTORY_UNPARSED_WARNING="False",
+               ANSIBLE_CONFIG=str(tmp_path / "ansible.cfg"), ANSIBLE_PYTHON_INTERPRETER=sys.executable)
+    bindir = os.path.dirname(sys.executable)
+    return subprocess.run([os.path.join(bindir, "ansible-playbook"), "-vvv", "--diff", "-i", "localhost,", "-c", "local",
+                           "pki-play.yml"], cwd=str(tmp_path), env=env, capture_output=True, text=True, timeout=600,
+                          check=False)
+
+
+def case_pki_supplied_key(tmp_path, material, _server):
+    """pki_mode supplied: the user's private key (a real one) is copied to the host."""
+    for name, text in (("key.pem", material.key_pem), ("cert.pem", material.cert_pem), ("ca.pem", material.cert_pem)):
+        (tmp_path / name).write_text(text)
+    run = run_pki(tmp_path, {"pki_mode": "supplied", "pki_supplied_key": str(tmp_path / "key.pem"),
+                             "pki_supplied_cert": str(tmp_path / "cert.pem"), "pki_supplied_ca_cert": str(tmp_path / "ca.pem")})
+    assert run.returncode == 0, (run.stdout + run.stderr)[-6000:]
+    assert (tmp_path / "host-pki" / "tridc-secret-test-privkey.pem").read_text() == material.key_pem
+    return [run]
+
+
+class _HostKey(object):
+    """The key ovs-pki made on the host during the run, as secret material for find_traces."""
+
+    def __init__(self, path):
+        self.key_pem = path.read_text()
+
+    def secrets(self):
+        return {"host private key (PEM body)": "".join(line for line in self.key_pem.splitlines() if not line.startswith("-----"))}
+
+
+def case_pki_ovs_pki(tmp_path, material, _server):
+    """pki_mode ovs-pki: the key is made on the host and never leaves it; nothing of it is in the output (checked
+    against the key the run made, on top of the material, which this case never uses)."""
+    run = run_pki(tmp_path, {"pki_mode": "ovs-pki", "pki_operator_cn": ""})
+    assert run.returncode == 0, (run.stdout + run.stderr)[-6000:]
+    key = tmp_path / "host-pki" / "tridc-secret-test-privkey.pem"
+    traces = find_traces(run.stdout + run.stderr, _HostKey(key))
+    assert not traces, "pki ovs-pki: traces of the host key in the -vvv output: %s" % traces
+    return [run]
+
+
 CASES = {
     "kube_ovn-inline-kubeconfig": case_kube_ovn_inline,
     "kube_ovn-kubeconfig-file": case_kube_ovn_file,
     "kube_ovn-api-unreachable": case_kube_ovn_unreachable,
-    # "pki-supplied-key": runs tridc.ovn.pki with pki_mode=supplied and material.key_pem (roles/pki is being rewritten)
+    "pki-supplied-key": case_pki_supplied_key,
+    "pki-ovs-pki-key": case_pki_ovs_pki,
 }
 
 
