@@ -132,12 +132,10 @@ def _read(path):
         return ''
 
 
-def _sign(module, ca_dir, log, requests_dir, filed, pem, ca_type):
-    req_path = os.path.join(requests_dir, filed + '-req.pem')
-    with open(os.open(req_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 'w') as f:
-        f.write(pem)
-    module.run_command(['ovs-pki', '--batch', '--dir', ca_dir, '--log', log, 'sign', filed, ca_type],
-                       cwd=requests_dir, check_rc=True)
+def _sign(module, ca_dir, log, cwd, name, control):
+    """ovs-pki signs NAME-req.pem in ``cwd`` (NAME-cert.pem next to it) with the control or the chassis CA."""
+    module.run_command(['ovs-pki', '--batch', '--dir', ca_dir, '--log', log, 'sign', name,
+                        'controller' if control else 'switch'], cwd=cwd, check_rc=True)
 
 
 def main():
@@ -185,7 +183,10 @@ def main():
         if not cert:
             changes.append('sign the request of %s (%s CA)' % (name, 'control' if control else 'chassis'))
             if not check:
-                _sign(module, ca_dir, log, requests_dir, filed, pem, 'controller' if control else 'switch')
+                req_path = os.path.join(requests_dir, filed + '-req.pem')
+                with open(os.open(req_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 'w') as f:
+                    f.write(pem)
+                _sign(module, ca_dir, log, requests_dir, filed, control)
                 cert = _read(os.path.join(requests_dir, filed + '-cert.pem'))
         certs[name] = cert
 
@@ -207,8 +208,7 @@ def main():
                         os.unlink(stale)
                 module.run_command(['ovs-pki', '--bits', str(p['key_bits']), '--log', log, 'req', name],
                                    cwd=ops, check_rc=True)
-                module.run_command(['ovs-pki', '--batch', '--dir', ca_dir, '--log', log, 'sign', name,
-                                    'controller' if by_role else 'switch'], cwd=ops, check_rc=True)
+                _sign(module, ca_dir, log, ops, name, by_role)
         result['operator'] = paths
 
     module.exit_json(changed=bool(changes), changes=changes, **result)

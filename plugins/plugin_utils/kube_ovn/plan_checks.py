@@ -60,7 +60,8 @@ def _check_install(plan, dc, cfg, rendered, errors):
         errors.append("%s.install_mode '%s': must be one of %s" % (where, cfg.get("install_mode"), ", ".join(C.INSTALL_MODES)))
     if cfg.get("chart") not in C.CHARTS:
         errors.append("%s.chart '%s': must be one of %s" % (where, cfg.get("chart"), ", ".join(C.CHARTS)))
-    if S.parse_version(cfg.get("version")) is None:
+    version = S.parse_version(cfg.get("version"))
+    if version is None:
         errors.append("%s.version '%s': not a Kube-OVN release like v1.15.24" % (where, cfg.get("version")))
     elif meta["bundled_ovn_series"] is None:
         errors.append("%s.version '%s': unknown Kube-OVN series (known: %s)" % (where, cfg.get("version"), ", ".join(sorted(C.BUNDLED_OVN))))
@@ -70,8 +71,7 @@ def _check_install(plan, dc, cfg, rendered, errors):
     if cfg.get("install_mode") != "data_plane_only":
         return
     central = ((plan.get("dcs") or {}).get(dc) or {}).get("central") or {}
-    series = S.parse_version(cfg.get("version"))
-    if cfg.get("chart") == C.CHART_V1 and series and "%d.%d" % series[:2] in C.NO_DATA_PLANE_ONLY_V1_CHART:
+    if cfg.get("chart") == C.CHART_V1 and version and "%d.%d" % version[:2] in C.NO_DATA_PLANE_ONLY_V1_CHART:
         errors.append("%s.version '%s': the classic chart of this series has no installMode/externalOvnCentral, so "
                       "helm would install Kube-OVN's own ovn-central; data_plane_only needs v1.15.24 (or install_mode "
                       "full)" % (where, cfg.get("version")))

@@ -178,6 +178,9 @@ def test_the_interconnect_unit_marks_its_routes_with_the_protocol_the_helper_lea
     roles = os.path.join(os.path.dirname(HELPER), '..', '..')
     unit = open(os.path.join(roles, 'interconnect', 'templates', 'tridc-ic-underlay.service.j2')).read()
     task = open(os.path.join(roles, 'interconnect', 'tasks', 'underlay.yml')).read()
+    variables = open(os.path.join(roles, 'interconnect', 'vars', 'main.yml')).read()
     proto = load().OWNED_ELSEWHERE_PROTOCOL
-    assert ' proto %s\n' % proto in unit
-    assert 'proto, "%s"]' % proto in task and "'equalto', '%s'" % proto in task
+    assert 'interconnect_route_protocol: "%s"\n' % proto in variables
+    assert ' proto {{ interconnect_route_protocol }}\n' in unit
+    assert 'proto, "{{ interconnect_route_protocol }}"]' in task
+    assert "'equalto', interconnect_route_protocol)" in task
