@@ -131,7 +131,7 @@ ensure_container() {  # ensure_container NAME IMAGE HOSTNAME ROLE [extra run arg
   if podman container exists "$name"; then
     if running "$name"; then return 0; fi
     log "$name exists but is not running (or its processes are gone): recreating"
-    podman rm -f -t 0 "$name" >/dev/null
+    remove_containers "$name"
   fi
   podman run -d --name "$name" --hostname "$host" "${RUN_OPTS[@]}" --label "$LABEL.role=$role" \
     "$@" "$image" >/dev/null
@@ -356,12 +356,28 @@ cmd_up() {
 }
 
 # ------------------------------------------------------------------ down
+# Remove containers, also ones a killed podman left half-stopped: such a container is
+# "stopping" with its conmon gone, and the first `rm -f` fails with "container state
+# improper" after moving it to "stopped"; `container cleanup` and a retry then remove it.
+remove_containers() {
+  local id try
+  for id in "$@"; do
+    for try in 1 2 3 4 5; do
+      podman rm -f -t 0 "$id" >/dev/null 2>&1 && break
+      podman container exists "$id" || break
+      podman container cleanup "$id" >/dev/null 2>&1 || true
+      [ "$try" -lt 5 ] || { podman rm -f -t 0 "$id" >/dev/null || die "cannot remove container $id"; }
+      sleep "$try"
+    done
+  done
+}
+
 cmd_down() {
   local t0 ids d gw addr table line pid images=0
   if [ "${1:-}" = --images ]; then images=1; fi
   t0=$(now)
   mapfile -t ids < <(podman ps -aq --filter "label=$LABEL=1")
-  [ ${#ids[@]} -eq 0 ] || podman rm -f -t 0 "${ids[@]}" >/dev/null
+  [ ${#ids[@]} -eq 0 ] || remove_containers "${ids[@]}"
   # the veths died with the containers' namespaces; host ends too (and their routes)
   for d in "${DCS[@]}"; do
     if has_link host "$(wan_host_if "$d")"; then ip link del dev "$(wan_host_if "$d")"; fi
