@@ -12,7 +12,8 @@ short_description: An ovs-pki CA signs the certificate requests of many hosts in
 version_added: 0.3.0
 description:
   - Makes the CA with C(ovs-pki init) when O(dir) has none, then signs each request that has no certificate
-    yet (C(ovs-pki sign), one after the other, as ovs-pki keeps an index) and returns every certificate and the
+    yet (C(openssl ca) with the CA's ovs-pki configuration, as C(ovs-pki sign) does, one after the other, as
+    the CA keeps an index) and returns every certificate and the
     CA certificate.
   - A request is filed as C(NAME-HASH-req.pem) (HASH = the first 12 hex digits of the request's SHA-256), so a
     host's new key gets a new certificate and an unchanged request is never signed twice.
@@ -26,6 +27,18 @@ description:
     server accepts. A running deployment keeps it until its certificates are moved (docs/control-plane.md).
   - With O(operator), also makes an operator key and certificate on the CA host (signed by the control CA), for
     C(ovn-nbctl) and C(ovn-ic-nbctl) from the operator's station.
+  - Certificates are valid for O(cert_days). A host renews its certificate with a new key and request
+    (M(tridc.ovn.pki_host) O(tridc.ovn.pki_host#module:renew_days)), which this module signs like any new request:
+    the OVN daemons load a new certificate only with a new key. The operator certificate on the CA host is made
+    again once it expires within O(renew_days).
+  - CA rotation (O(rotation)), in three steps that a caller runs on every host in turn - C(trust) makes a next CA
+    pair under O(dir)/next which every host is to trust beside the current one (the returned bundles hold both);
+    C(sign) makes the next CA sign every request (refused while a host in O(installed) does not trust it yet);
+    C(finish) retires the current CA to O(dir)/retired/TIMESTAMP and makes the next one the CA (refused while a
+    host in O(requests) has not installed its certificate of the next CA). The step reached is kept in
+    O(dir)/rotation, so that a run with C(keep) (a rollout in the middle of a rotation) signs and trusts as the
+    rotation does. A certificate of a retired CA, like that of a member removed before the rotation, is no longer
+    accepted by any host once the hosts have installed the bundles of C(finish).
 author:
   - tridc.ovn developers (@tridc)
 requirements:
@@ -69,6 +82,27 @@ options:
     description: The common name of an operator certificate to make on the CA host (under O(dir)/operators); empty for none.
     type: str
     default: ''
+  cert_days:
+    description: Lifetime in days of the certificates the CA signs (not of the CA itself, which C(ovs-pki init) makes
+      for ten years and O(rotation) replaces).
+    type: int
+    default: 365
+  renew_days:
+    description: The operator certificate is made again (new key) once it expires within this many days.
+    type: int
+    default: 120
+  rotation:
+    description: The CA rotation step to take - C(keep) (none; follow the step O(dir) is in), C(trust), C(sign)
+      or C(finish); see the description.
+    type: str
+    choices: [keep, trust, sign, finish]
+    default: keep
+  installed:
+    description: What the holders have installed, one item a holder with its C(cn), C(cert) and C(cacert) (PEM),
+      as M(tridc.ovn.pki_host) returns them (other keys are ignored); the C(sign) and C(finish) steps check it.
+    type: list
+    elements: dict
+    default: []
 seealso:
   - module: tridc.ovn.pki_host
 '''
@@ -82,6 +116,13 @@ EXAMPLES = r'''
       dc1-c7: "{{ other_host_pki.request }}"
     control: [dc1-n1]
     operator: operator
+  delegate_to: localhost
+  run_once: true
+
+- name: First step of a CA rotation - every host is to trust a next CA too
+  tridc.ovn.pki_ca:
+    dir: /var/lib/tridc-ovn/pki
+    rotation: trust
   delegate_to: localhost
   run_once: true
 '''
@@ -111,6 +152,16 @@ operator:
   type: dict
   sample: {key: /var/lib/tridc-ovn/pki/operators/operator-privkey.pem, cert: /var/lib/tridc-ovn/pki/operators/operator-cert.pem,
            cacert: /var/lib/tridc-ovn/pki/controllerca/cacert.pem}
+next_cacert:
+  description: The next CA's certificates (control and chassis, PEM) while a rotation is under way, else empty; what
+    M(tridc.ovn.pki_host) checks a host's certificate against in the sign step (its O(tridc.ovn.pki_host#module:issuers)).
+  returned: always
+  type: str
+rotation_phase:
+  description: The CA rotation step O(dir) is in after the call - C(trust), C(sign), or empty when no rotation is
+    under way.
+  returned: always
+  type: str
 changes:
   description: What was (or, in check mode, would be) done.
   returned: always
@@ -118,10 +169,14 @@ changes:
   elements: str
 '''
 
+import datetime
 import hashlib
 import os
+import shutil
 
 from ansible.module_utils.basic import AnsibleModule
+
+PHASES = ('trust', 'sign')
 
 
 def _read(path):
@@ -132,10 +187,62 @@ def _read(path):
         return ''
 
 
-def _sign(module, ca_dir, log, cwd, name, control):
-    """ovs-pki signs NAME-req.pem in ``cwd`` (NAME-cert.pem next to it) with the control or the chassis CA."""
-    module.run_command(['ovs-pki', '--batch', '--dir', ca_dir, '--log', log, 'sign', name,
-                        'controller' if control else 'switch'], cwd=cwd, check_rc=True)
+def _write(path, text, mode=0o600):
+    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode), 'w') as f:
+        f.write(text)
+
+
+def _certs_in(pem):
+    """The certificates of a PEM text (a bundle or one), each ending with its END line."""
+    end = '-----END CERTIFICATE-----'
+    return [part.split('-----BEGIN CERTIFICATE-----', 1)[-1].strip() for part in pem.split(end) if 'BEGIN' in part]
+
+
+class CA(object):
+    """One generation of the ovs-pki CA pair under ``root`` (controllerca, switchca, requests, operators)."""
+
+    def __init__(self, module, root, log, days):
+        self.module, self.root, self.log, self.days = module, root, log, days
+        self.requests = os.path.join(root, 'requests')
+        self.operators = os.path.join(root, 'operators')
+
+    def cacert_path(self, control):
+        return os.path.join(self.root, 'controllerca' if control else 'switchca', 'cacert.pem')
+
+    def cacert(self, control):
+        return _read(self.cacert_path(control))
+
+    def exists(self):
+        return os.path.exists(self.cacert_path(False))
+
+    def init(self, bits):
+        os.makedirs(os.path.dirname(self.root) or '/', mode=0o700, exist_ok=True)  # ovs-pki makes the root itself
+        self.module.run_command(['ovs-pki', '--dir', self.root, '--log', self.log, '--bits', str(bits), 'init'],
+                                check_rc=True)
+
+    def sign(self, req_path, cert_path, control):
+        """openssl ca with the CA's own ca.cnf (as C(ovs-pki sign) does) and the lifetime asked for."""
+        tmp = cert_path + '.tmp'
+        self.module.run_command(['openssl', 'ca', '-config', 'ca.cnf', '-extensions', 'usr_cert', '-batch', '-notext',
+                                 '-days', str(self.days), '-in', req_path, '-out', tmp],
+                                cwd=os.path.dirname(self.cacert_path(control)), check_rc=True)
+        os.rename(tmp, cert_path)
+        return _read(cert_path)
+
+
+def _expires_within(module, cert, days):
+    rc, _out, _err = module.run_command(['openssl', 'x509', '-noout', '-checkend', str(days * 86400)], data=cert,
+                                        binary_data=True)
+    return rc != 0
+
+
+def _same_key(module, cert, request):
+    """Whether a certificate and a request hold the same public key."""
+    keys = []
+    for argv, pem in ((['x509', '-noout', '-pubkey'], cert), (['req', '-noout', '-pubkey'], request)):
+        rc, out, _err = module.run_command(['openssl'] + argv, data=pem, binary_data=True)
+        keys.append(out.strip() if rc == 0 else None)
+    return keys[0] is not None and keys[0] == keys[1]
 
 
 def main():
@@ -147,70 +254,156 @@ def main():
             control=dict(type='list', elements='str', default=[]),
             trust=dict(type='str', choices=['by_role', 'single'], default='by_role'),
             operator=dict(type='str', default=''),
+            cert_days=dict(type='int', default=365),
+            renew_days=dict(type='int', default=120),
+            rotation=dict(type='str', choices=['keep', 'trust', 'sign', 'finish'], default='keep'),
+            installed=dict(type='list', elements='dict', default=[]),
         ),
         supports_check_mode=True,
     )
     p = module.params
-    ca_dir, check, by_role = p['dir'], module.check_mode, p['trust'] == 'by_role'
-    log = os.path.join(os.path.dirname(ca_dir.rstrip('/')), 'ovs-pki.log')
-    requests_dir = os.path.join(ca_dir, 'requests')
-    chassis_ca = os.path.join(ca_dir, 'switchca', 'cacert.pem')
-    control_ca = os.path.join(ca_dir, 'controllerca', 'cacert.pem')
-    changes = []
+    ca_dir, check, by_role = p['dir'].rstrip('/'), module.check_mode, p['trust'] == 'by_role'
+    log = os.path.join(os.path.dirname(ca_dir), 'ovs-pki.log')
+    changes, problems = [], []
     unknown = sorted(set(p['control']) - set(p['requests']))
     if unknown:
-        module.fail_json(msg='pki CA: control names without a request: %s' % ', '.join(unknown))
-
-    if not os.path.exists(chassis_ca):
-        changes.append('make the CA in %s' % ca_dir)
-        if not check:
-            os.makedirs(os.path.dirname(ca_dir.rstrip('/')) or '/', mode=0o700, exist_ok=True)
-            module.run_command(['ovs-pki', '--dir', ca_dir, '--log', log, '--bits', str(p['key_bits']),
-                                'init'], check_rc=True)
-    if not check or os.path.isdir(ca_dir):
-        if not os.path.isdir(requests_dir):
-            if not check:
-                os.makedirs(requests_dir, mode=0o700)
-
-    certs = {}
+        problems.append('control names without a request: %s' % ', '.join(unknown))
+    if p['cert_days'] < 2:
+        problems.append('cert_days must be at least 2 (got %d)' % p['cert_days'])
+    if not 0 <= p['renew_days'] < p['cert_days']:
+        problems.append('renew_days must be at least 0 and less than cert_days (got %d and %d)'
+                        % (p['renew_days'], p['cert_days']))
     for name, pem in sorted(p['requests'].items()):
         if not isinstance(pem, str) or '-----BEGIN CERTIFICATE REQUEST-----' not in pem:
-            module.fail_json(msg='pki CA: the request of %s is not a PEM certificate request' % name)
+            problems.append('the request of %s is not a PEM certificate request' % name)
+    if problems:
+        module.fail_json(msg='pki CA: ' + '; '.join(problems))
+
+    installed = dict((item.get('cn'), item) for item in p['installed'])
+    current = CA(module, ca_dir, log, p['cert_days'])
+    nxt = CA(module, os.path.join(ca_dir, 'next'), log, p['cert_days'])
+    phase_file = os.path.join(ca_dir, 'rotation')
+    phase = _read(phase_file).strip() if nxt.exists() else ''
+    if nxt.exists() and phase not in PHASES:
+        phase = 'trust'  # a next CA without its phase file: trusted, not signing
+
+    if not current.exists():
+        changes.append('make the CA in %s' % ca_dir)
+        if not check:
+            current.init(p['key_bits'])
+
+    def client_ca(ca):  # what clients verify servers with: the control CA (by role) or the one CA (single)
+        return ca.cacert(by_role)
+
+    # rotation: trust (a next CA every host trusts too) -> sign (the next CA signs) -> finish (the next CA is the CA)
+    rotation = p['rotation']
+    if rotation == 'trust' and not nxt.exists():
+        changes.append('make the next CA in %s (trusted beside the current one, signing nothing yet)' % nxt.root)
+        if not check:
+            nxt.init(p['key_bits'])
+            _write(phase_file, 'trust\n')
+        phase = 'trust'
+    if rotation == 'sign' and phase != 'sign':
+        if not nxt.exists():
+            module.fail_json(msg='pki CA: rotation sign needs the trust step first (rotation: trust), so that every '
+                                 'host trusts the next CA before any presents a certificate of it; nothing was changed')
+        late = sorted(n for n, inst in installed.items()
+                      if _certs_in(client_ca(nxt))[0] not in _certs_in((inst or {}).get('cacert') or ''))
+        if late:
+            module.fail_json(msg='pki CA: rotation sign: these hosts do not trust the next CA yet: %s (run the trust '
+                                 'step on them first); nothing was changed' % ', '.join(late))
+        changes.append('the next CA signs from now on')
+        if not check:
+            _write(phase_file, 'sign\n')
+        phase = 'sign'
+    if rotation == 'finish' and nxt.exists() and phase != 'sign':
+        module.fail_json(msg='pki CA: rotation finish needs the sign step first (rotation: sign); nothing was changed')
+
+    signer = nxt if phase == 'sign' else current
+    if not check or os.path.isdir(signer.root):
+        if not os.path.isdir(signer.requests) and not check:
+            os.makedirs(signer.requests, mode=0o700)
+
+    certs, left_behind = {}, []
+    for name, pem in sorted(p['requests'].items()):
         control = by_role and name in p['control']
         # the chassis CA's files keep the name they had before trust by role (a CA made earlier signs nothing again)
         filed = '%s-%s%s' % (name, 'control-' if control else '', hashlib.sha256(pem.encode()).hexdigest()[:12])
-        cert = _read(os.path.join(requests_dir, filed + '-cert.pem'))
+        cert_path = os.path.join(signer.requests, filed + '-cert.pem')
+        cert = _read(cert_path)
+        what = '%s CA%s' % ('control' if control else 'chassis', ', next' if signer is nxt else '')
+        held = (installed.get(name) or {}).get('cert') or ''
+        if not cert and signer is nxt and held and (rotation != 'sign' or _same_key(module, held, pem)):
+            # a host that has a certificate moves to the next CA in the sign step, with a new key (the only way its
+            # daemons load a new certificate): a rollout in the middle of a rotation, or a request of the key the
+            # host has, leaves it as it is
+            certs[name] = held
+            left_behind.append(name)
+            continue
         if not cert:
-            changes.append('sign the request of %s (%s CA)' % (name, 'control' if control else 'chassis'))
-            if not check:
-                req_path = os.path.join(requests_dir, filed + '-req.pem')
-                with open(os.open(req_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 'w') as f:
-                    f.write(pem)
-                _sign(module, ca_dir, log, requests_dir, filed, control)
-                cert = _read(os.path.join(requests_dir, filed + '-cert.pem'))
+            changes.append('sign the request of %s (%s)' % (name, what))
+        if not cert and not check:
+            req_path = os.path.join(signer.requests, filed + '-req.pem')
+            _write(req_path, pem)
+            cert = signer.sign(req_path, cert_path, control)
         certs[name] = cert
 
-    result = dict(certs=certs, chassis_cacert=_read(chassis_ca))
-    result['cacert'] = _read(control_ca) if by_role else result['chassis_cacert']
-    result['sb_cacert'] = (result['cacert'] + result['chassis_cacert']) if by_role else result['chassis_cacert']
-
+    operator_paths = None
     if p['operator']:
-        ops = os.path.join(ca_dir, 'operators')
         name = p['operator']
-        paths = dict(key=os.path.join(ops, name + '-privkey.pem'), cert=os.path.join(ops, name + '-cert.pem'),
-                     cacert=control_ca if by_role else chassis_ca)
-        if not os.path.exists(paths['cert']):
-            changes.append('make the operator certificate %s (%s CA)' % (name, 'control' if by_role else 'chassis'))
+        paths = dict(key=os.path.join(signer.operators, name + '-privkey.pem'),
+                     cert=os.path.join(signer.operators, name + '-cert.pem'),
+                     cacert=signer.cacert_path(by_role))
+        cert = _read(paths['cert'])
+        if not cert or _expires_within(module, cert, p['renew_days']):
+            changes.append('%s the operator certificate %s (%s CA%s)' % ('renew' if cert else 'make', name,
+                                                                       'control' if by_role else 'chassis',
+                                                                       ', next' if signer is nxt else ''))
             if not check:
-                os.makedirs(ops, mode=0o700, exist_ok=True)
-                for stale in (paths['key'], os.path.join(ops, name + '-req.pem')):
+                os.makedirs(signer.operators, mode=0o700, exist_ok=True)
+                for stale in (paths['key'], os.path.join(signer.operators, name + '-req.pem'), paths['cert']):
                     if os.path.exists(stale):
                         os.unlink(stale)
                 module.run_command(['ovs-pki', '--bits', str(p['key_bits']), '--log', log, 'req', name],
-                                   cwd=ops, check_rc=True)
-                _sign(module, ca_dir, log, ops, name, by_role)
-        result['operator'] = paths
+                                   cwd=signer.operators, check_rc=True)
+                signer.sign(os.path.join(signer.operators, name + '-req.pem'), paths['cert'], by_role)
+        operator_paths = paths
 
+    if rotation == 'finish' and nxt.exists():
+        behind = sorted(n for n in p['requests'] if n in left_behind or not certs.get(n)
+                        or (installed.get(n) or {}).get('cert') != certs[n])
+        if behind:
+            module.fail_json(msg='pki CA: rotation finish: these hosts do not have their certificate of the next CA '
+                                 'installed: %s (run the sign step on them first); the current CA is kept, nothing '
+                                 'was changed' % ', '.join(behind))
+        stamp = datetime.datetime.now(datetime.timezone.utc).strftime('%Y%m%dT%H%M%SZ')
+        retired = os.path.join(ca_dir, 'retired', stamp)
+        changes.append('retire the current CA to %s; the next CA becomes the CA' % retired)
+        if not check:
+            os.makedirs(retired, mode=0o700)
+            for part in ('controllerca', 'switchca', 'requests', 'operators'):
+                if os.path.exists(os.path.join(ca_dir, part)):
+                    os.rename(os.path.join(ca_dir, part), os.path.join(retired, part))
+            for part in sorted(os.listdir(nxt.root)):
+                os.rename(os.path.join(nxt.root, part), os.path.join(ca_dir, part))
+            os.unlink(phase_file)
+            os.rmdir(nxt.root)
+            if operator_paths:
+                operator_paths = {k: v.replace(nxt.root, ca_dir, 1) for k, v in operator_paths.items()}
+        # the hosts trust the (former next) CA alone from now on; in check mode its files are still under next/
+        trusted = [nxt if check else current]
+        phase = ''
+    else:
+        trusted = [current] + ([nxt] if nxt.exists() else [])
+
+    result = dict(certs=certs, rotation_phase=phase,
+                  next_cacert='' if rotation == 'finish' else nxt.cacert(True) + nxt.cacert(False))
+    result['chassis_cacert'] = ''.join(ca.cacert(False) for ca in trusted)
+    result['cacert'] = ''.join(client_ca(ca) for ca in trusted)
+    result['sb_cacert'] = (''.join(ca.cacert(True) for ca in trusted) + result['chassis_cacert']) if by_role \
+        else result['chassis_cacert']
+    if operator_paths:
+        result['operator'] = operator_paths
     module.exit_json(changed=bool(changes), changes=changes, **result)
 
 

@@ -16,6 +16,12 @@ description:
   - Returns the certificate request and the certificate and CA certificate installed now, so that a CA
     (M(tridc.ovn.pki_ca)) can sign the request and the caller install the result only when it differs.
   - With O(cert) and O(cacert), installs them (atomically, C(0644)) where they differ from the files on the host.
+  - A new key for a new certificate - the OVN daemons and ovsdb-server load a new certificate only together with a
+    new key (they look at the certificate file only once the key file changed). When the installed certificate
+    expires within O(renew_days), or was not issued by one of O(issuers), the host makes a next key and request
+    (in O(dir)/next, once) and returns that request; once O(cert) is the certificate of the next key, it is
+    installed first and the next key moved in place after it, so that a daemon that looks in between still sees
+    the old pair.
   - One call per host does the whole host side of a run that changes nothing.
 author:
   - tridc.ovn developers (@tridc)
@@ -56,6 +62,15 @@ options:
     description: The CA certificates (PEM bundle) to install as C(sb-cacert.pem) - what a Southbound server on the
       host accepts (central members). Omit to only read.
     type: str
+  renew_days:
+    description: Make a next key and request when the installed certificate expires within this many days.
+    type: int
+    default: 120
+  issuers:
+    description: CA certificates (PEM bundle); make a next key and request when the installed certificate was not
+      issued by one of them (a CA rotation's sign step). Empty for no such check.
+    type: str
+    default: ''
 seealso:
   - module: tridc.ovn.pki_ca
 '''
@@ -81,7 +96,8 @@ cn:
   returned: always
   type: str
 request:
-  description: The certificate request (PEM); empty in check mode when the key does not exist yet.
+  description: The certificate request (PEM) to sign - that of the next key when the host makes one (renewal,
+    rotation), else that of the key; empty in check mode when the key does not exist yet.
   returned: always
   type: str
 cert:
@@ -107,6 +123,11 @@ changes:
   type: list
   elements: str
   sample: ["make the key directory /etc/ovn/pki", "make the key and request of dc1-n1"]
+renewing:
+  description: Why the host makes or holds a next key (empty when it does not) - the certificate expires soon, or was
+    not issued by O(issuers).
+  returned: always
+  type: str
 '''
 
 import hashlib
@@ -148,6 +169,40 @@ def _root_only(path, mode, change, changes, check):
             os.chmod(path, mode)
 
 
+def _openssl(module, argv, data):
+    rc, out, _err = module.run_command(['openssl'] + argv, data=data, binary_data=True)
+    return rc, out
+
+
+def _pubkey_of_cert(module, cert):
+    rc, out = _openssl(module, ['x509', '-noout', '-pubkey'], cert)
+    return out.strip() if rc == 0 else ''
+
+
+def _pubkey_of_key(module, path):
+    rc, out, _err = module.run_command(['openssl', 'pkey', '-pubout', '-in', path])
+    return out.strip() if rc == 0 else ''
+
+
+def _issued_by(module, issuers, cert):
+    fd, path = tempfile.mkstemp(prefix='.tridc-pki-issuers-')
+    try:
+        with os.fdopen(fd, 'w') as f:
+            f.write(issuers)
+        rc, _out = _openssl(module, ['verify', '-CAfile', path], cert)
+        return rc == 0
+    finally:
+        os.unlink(path)
+
+
+def _make_key(module, where, cn, bits):
+    req = os.path.join(where, '%s-req.pem' % cn)
+    if os.path.exists(req):  # a request left without its key is worthless
+        os.unlink(req)
+    module.run_command(['ovs-pki', '--unique', '--bits', str(bits), '--log', os.path.join(where, 'ovs-pki.log'),
+                        'req', cn], cwd=where, check_rc=True)
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -157,6 +212,8 @@ def main():
             cert=dict(type='str'),
             cacert=dict(type='str'),
             sb_cacert=dict(type='str'),
+            renew_days=dict(type='int', default=120),
+            issuers=dict(type='str', default=''),
         ),
         supports_check_mode=True,
     )
@@ -164,6 +221,8 @@ def main():
     pki_dir, cn, check = p['dir'], p['cn'], module.check_mode
     key = os.path.join(pki_dir, '%s-privkey.pem' % cn)
     req = os.path.join(pki_dir, '%s-req.pem' % cn)
+    next_dir = os.path.join(pki_dir, 'next')
+    next_key, next_req = os.path.join(next_dir, '%s-privkey.pem' % cn), os.path.join(next_dir, '%s-req.pem' % cn)
     files = {'cert': os.path.join(pki_dir, '%s-cert.pem' % cn), 'cacert': os.path.join(pki_dir, 'cacert.pem'),
              'sb_cacert': os.path.join(pki_dir, 'sb-cacert.pem')}
     changes = []
@@ -182,11 +241,7 @@ def main():
         changes.append('make the key and request of %s' % cn)
         before['key'], after['key'] = 'absent', 'present'
         if not check:
-            if os.path.exists(req):  # a request left without its key is worthless
-                os.unlink(req)
-            module.run_command(['ovs-pki', '--unique', '--bits', str(p['key_bits']),
-                                '--log', os.path.join(pki_dir, 'ovs-pki.log'), 'req', cn],
-                               cwd=pki_dir, check_rc=True)
+            _make_key(module, pki_dir, cn, p['key_bits'])
     if os.path.exists(key):
         _root_only(key, 0o600, 'make the key of %s 0600 root:root' % cn, changes, check)
         request = _read(req)
@@ -195,6 +250,38 @@ def main():
                                  'key to make a new pair' % (key, req))
 
     installed = {name: _read(path) for name, path in files.items()}
+    # renewal and rotation: a next key, made once, whose request replaces the key's until its certificate is in place
+    renewing = ''
+    if installed['cert']:
+        rc, _out = _openssl(module, ['x509', '-noout', '-checkend', str(p['renew_days'] * 86400)], installed['cert'])
+        if rc != 0:
+            renewing = 'the certificate expires within %d days' % p['renew_days']
+        elif p['issuers'] and not _issued_by(module, p['issuers'], installed['cert']):
+            renewing = 'the certificate is not of the CA that signs now'
+    if renewing or os.path.exists(next_key):
+        renewing = renewing or 'a next key is waiting for its certificate'
+        if not os.path.exists(next_key):
+            changes.append('make the next key and request of %s (%s)' % (cn, renewing))
+            before['next_key'], after['next_key'] = 'absent', 'present'
+            if not check:
+                if not os.path.isdir(next_dir):
+                    os.makedirs(next_dir, mode=0o700)
+                _make_key(module, next_dir, cn, p['key_bits'])
+        if os.path.exists(next_key):
+            _root_only(next_key, 0o600, 'make the next key of %s 0600 root:root' % cn, changes, check)
+            request = _read(next_req)
+
+    swap_key = False
+    wanted_cert = p['cert']
+    if wanted_cert is not None and os.path.exists(next_key) and wanted_cert != installed['cert']:
+        cert_key = _pubkey_of_cert(module, wanted_cert)
+        if cert_key and cert_key == _pubkey_of_key(module, next_key):
+            swap_key = True
+        elif cert_key != _pubkey_of_key(module, key):
+            module.fail_json(msg='pki on this host: the certificate given for %s is neither of its key nor of its next '
+                                 'key; nothing was installed' % cn)
+
+    # the certificate before the key: a daemon looks at the certificate file only after the key file changed
     for name, path in files.items():
         wanted = p[name]
         if wanted is None or wanted == installed[name]:
@@ -204,8 +291,18 @@ def main():
         if not check:
             _write(module, path, wanted, 0o644)
         installed[name] = wanted
+    if swap_key:
+        changes.append('put the next key of %s in place' % cn)
+        before['key'], after['key'] = 'current', 'next'
+        if not check:
+            os.rename(next_req, req)
+            os.rename(next_key, key)
+            for leftover in os.listdir(next_dir):
+                os.unlink(os.path.join(next_dir, leftover))
+            os.rmdir(next_dir)
+        renewing, request = '', _read(req) or request
 
-    result = dict(changed=bool(changes), changes=changes, cn=cn, request=request, key=key,
+    result = dict(changed=bool(changes), changes=changes, cn=cn, request=request, key=key, renewing=renewing,
                   cert=installed['cert'], cacert=installed['cacert'], sb_cacert=installed['sb_cacert'])
     if module._diff:
         result['diff'] = dict(before=before, after=after)
