@@ -28,8 +28,8 @@ description:
   - With O(operator), also makes an operator key and certificate on the CA host (signed by the control CA), for
     C(ovn-nbctl) and C(ovn-ic-nbctl) from the operator's station.
   - Certificates are valid for O(cert_days). A host renews its certificate with a new key and request
-    (M(tridc.ovn.pki_host) O(tridc.ovn.pki_host#module:renew_days)), which this module signs like any new request:
-    the OVN daemons load a new certificate only with a new key. The operator certificate on the CA host is made
+    (M(tridc.ovn.pki_host), its O(tridc.ovn.pki_host#module:renew_days)), which this module signs like any new
+    request - the OVN daemons load a new certificate only with a new key. The operator certificate on the CA host is made
     again once it expires within O(renew_days).
   - CA rotation (O(rotation)), in three steps that a caller runs on every host in turn - C(trust) makes a next CA
     pair under O(dir)/next which every host is to trust beside the current one (the returned bundles hold both);
@@ -154,7 +154,8 @@ operator:
            cacert: /var/lib/tridc-ovn/pki/controllerca/cacert.pem}
 next_cacert:
   description: The next CA's certificates (control and chassis, PEM) while a rotation is under way, else empty; what
-    M(tridc.ovn.pki_host) checks a host's certificate against in the sign step (its O(tridc.ovn.pki_host#module:issuers)).
+    M(tridc.ovn.pki_host) checks a host's certificate against in the sign step (its
+    O(tridc.ovn.pki_host#module:issuers)).
   returned: always
   type: str
 rotation_phase:
@@ -172,7 +173,6 @@ changes:
 import datetime
 import hashlib
 import os
-import shutil
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -356,9 +356,9 @@ def main():
                      cacert=signer.cacert_path(by_role))
         cert = _read(paths['cert'])
         if not cert or _expires_within(module, cert, p['renew_days']):
-            changes.append('%s the operator certificate %s (%s CA%s)' % ('renew' if cert else 'make', name,
-                                                                       'control' if by_role else 'chassis',
-                                                                       ', next' if signer is nxt else ''))
+            changes.append('%s the operator certificate %s (%s CA%s)'
+                           % ('renew' if cert else 'make', name, 'control' if by_role else 'chassis',
+                              ', next' if signer is nxt else ''))
             if not check:
                 os.makedirs(signer.operators, mode=0o700, exist_ok=True)
                 for stale in (paths['key'], os.path.join(signer.operators, name + '-req.pem'), paths['cert']):
