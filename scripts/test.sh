@@ -58,7 +58,7 @@ ansible-playbook -i inventories/lab playbooks/site.yml | tee "$LOGDIR/site-first
 # the lab benchmarks run inside the lab tests, in their short mode: test_rerun_changes_nothing is
 # bench/rollout.py --short, test_gateway_loss_recovers_within_about_a_second is bench/failover.py --short
 stage "lab verification (fabric, ovs, control plane, interconnection, reruns, --check, failures; lab benchmarks short)"
-TRIDC_LAB_UP=1 run_pytest lab tests/lab
+TRIDC_LAB_UP=1 run_pytest lab tests/lab --durations=25
 
 echo
 echo "make test: all stages passed in ${SECONDS}s"

@@ -113,3 +113,16 @@ def ansible(lab):
 
     adhoc.playbook = playbook
     return adhoc
+
+
+@pytest.fixture(scope="session")
+def probes(lab, tmp_path_factory):
+    """A probe pod per DC (interconnect role, tasks_from probe; tests/lab/probes.py), made once a session. The DC
+    loss test (test_interconnect) stops dc1's containers, which takes dc1's probe with them: later tests ping
+    between dc2 and dc3 only."""
+    from probes import PROBE_PLAY, PROBES, run_playbook  # pylint: disable=import-outside-toplevel
+    path = tmp_path_factory.mktemp("probe") / "probes.yml"
+    path.write_text(PROBE_PLAY)
+    res = run_playbook(lab, path, timeout=600)
+    assert res.returncode == 0, (res.stdout + res.stderr)[-4000:]
+    return PROBES

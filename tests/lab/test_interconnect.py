@@ -15,42 +15,14 @@ The tests run in file order (the DC loss comes last) and restore the lab when th
 
 import json
 import re
-import shlex
 import subprocess
 import time
 
 import pytest
 
+from probes import PROBES, ping_result, probe_ping, start_ping
+
 RECAP = re.compile(r"^(\S+)\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
-PROBES = {"dc1": ("dc1-n1", "10.210.1.254"), "dc2": ("dc2-n1", "10.210.2.254"), "dc3": ("dc3-n1", "10.210.3.254")}
-PROBE_PLAY = """
-- name: Plan
-  hosts: localhost
-  connection: local
-  gather_facts: false
-  tasks:
-    - name: Build the plan
-      tridc.ovn.plan:
-- name: Probe pods
-  hosts: ovn_central:ovn_chassis
-  gather_facts: false
-  vars:
-    tridc_plan: "{{ hostvars['localhost']['tridc_plan'] }}"
-  tasks:
-    - name: A probe pod per DC
-      ansible.builtin.include_role:
-        name: tridc.ovn.interconnect
-        tasks_from: probe
-"""
-
-
-def run_playbook(lab, path, *args, timeout=2400):
-    """ansible-playbook on the lab inventory (module-scoped fixtures cannot use the ansible fixture)."""
-    import os  # pylint: disable=import-outside-toplevel
-    env = dict(os.environ, ANSIBLE_HOST_KEY_CHECKING="False")
-    env.setdefault("ANSIBLE_CONFIG", str(lab.root / "ansible.cfg"))
-    argv = [str(lab.root / ".venv" / "bin" / "ansible-playbook"), "-i", str(lab.inventory), str(lab.root / path), *args]
-    return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=env, cwd=str(lab.root), check=False)
 
 
 def recap(text):
@@ -60,20 +32,6 @@ def recap(text):
 
 def changed_hosts(text):
     return {h: s["changed"] for h, s in recap(text).items() if s["changed"]}
-
-
-@pytest.fixture(scope="module")
-def probes(lab, tmp_path_factory):
-    path = tmp_path_factory.mktemp("probe") / "probes.yml"
-    path.write_text(PROBE_PLAY)
-    res = run_playbook(lab, path, timeout=600)
-    assert res.returncode == 0, (res.stdout + res.stderr)[-4000:]
-    return PROBES
-
-
-def probe_ping(node_run, src_dc, dst_dc, count=3):
-    host, _ip = PROBES[src_dc]
-    return node_run(host, "ip", "netns", "exec", "tridc-probe", "ping", "-c", str(count), "-i", "0.2", "-W", "2", PROBES[dst_dc][1])
 
 
 def test_interconnection_gate_passes_on_the_converged_lab(lab, ansible, probes):
@@ -118,23 +76,6 @@ def test_gateway_loss_recovers_within_about_a_second(lab, ansible, probes, tmp_p
         assert r["outages_ms"], "no outage measured: was the active gateway cut? %s" % r
         assert r["outages_ms"][0] <= 1500, "traffic took %d ms to come back after the gateway loss: %s" % (r["outages_ms"][0], r)
         assert r["longest_ms"] <= 3000, r
-
-
-def start_ping(lab, src_dc, dst_dc, seconds, interval=0.02):
-    host, _ip = PROBES[src_dc]
-    cmd = ["ip", "netns", "exec", "tridc-probe", "ping", "-D", "-O", "-n", "-i", str(interval), "-W", "1",
-           "-c", str(int(seconds / interval)), PROBES[dst_dc][1]]
-    ssh = ["ssh", "-i", str(lab.key), "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-           "-o", "LogLevel=ERROR", "root@" + lab.nodes[host], shlex.join(cmd)]
-    return subprocess.Popen(ssh, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-
-
-def ping_result(proc, interval=0.02):
-    out = proc.communicate(timeout=600)[0]
-    seqs = sorted(int(m.group(1)) for m in re.finditer(r"bytes from .*icmp_seq=(\d+) ", out))
-    sent = int(re.search(r"(\d+) packets transmitted", out).group(1)) if "packets transmitted" in out else 0
-    gaps = [int((b - a) * interval * 1000) for a, b in zip(seqs, seqs[1:]) if b - a > 1]
-    return {"sent": sent, "received": len(seqs), "lost_ms": int((sent - len(seqs)) * interval * 1000), "gaps_ms": gaps}
 
 
 def test_dc_loss_survivors_keep_talking_failover_and_failback(lab, ansible, probes):

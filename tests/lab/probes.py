@@ -1,0 +1,61 @@
+# -*- coding: utf-8 -*-
+# Copyright: tridc.ovn contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The probe pods of the lab's DCs (interconnect role, tasks_from probe) and pings between them, for the lab tests
+that watch cross-DC traffic (test_interconnect, test_pki_rotation). The fixture ``probes`` is in conftest.py."""
+
+import re
+import shlex
+import subprocess
+
+PROBES = {"dc1": ("dc1-n1", "10.210.1.254"), "dc2": ("dc2-n1", "10.210.2.254"), "dc3": ("dc3-n1", "10.210.3.254")}
+PROBE_PLAY = """
+- name: Plan
+  hosts: localhost
+  connection: local
+  gather_facts: false
+  tasks:
+    - name: Build the plan
+      tridc.ovn.plan:
+- name: Probe pods
+  hosts: ovn_central:ovn_chassis
+  gather_facts: false
+  vars:
+    tridc_plan: "{{ hostvars['localhost']['tridc_plan'] }}"
+  tasks:
+    - name: A probe pod per DC
+      ansible.builtin.include_role:
+        name: tridc.ovn.interconnect
+        tasks_from: probe
+"""
+
+
+def run_playbook(lab, path, *args, timeout=2400):
+    """ansible-playbook on the lab inventory (module-scoped fixtures cannot use the ansible fixture)."""
+    import os  # pylint: disable=import-outside-toplevel
+    env = dict(os.environ, ANSIBLE_HOST_KEY_CHECKING="False")
+    env.setdefault("ANSIBLE_CONFIG", str(lab.root / "ansible.cfg"))
+    argv = [str(lab.root / ".venv" / "bin" / "ansible-playbook"), "-i", str(lab.inventory), str(lab.root / path), *args]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=env, cwd=str(lab.root), check=False)
+
+
+def probe_ping(node_run, src_dc, dst_dc, count=3):
+    host, _ip = PROBES[src_dc]
+    return node_run(host, "ip", "netns", "exec", "tridc-probe", "ping", "-c", str(count), "-i", "0.2", "-W", "2", PROBES[dst_dc][1])
+
+
+def start_ping(lab, src_dc, dst_dc, seconds, interval=0.02):
+    host, _ip = PROBES[src_dc]
+    cmd = ["ip", "netns", "exec", "tridc-probe", "ping", "-D", "-O", "-n", "-i", str(interval), "-W", "1",
+           "-c", str(int(seconds / interval)), PROBES[dst_dc][1]]
+    ssh = ["ssh", "-i", str(lab.key), "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+           "-o", "LogLevel=ERROR", "root@" + lab.nodes[host], shlex.join(cmd)]
+    return subprocess.Popen(ssh, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def ping_result(proc, interval=0.02):
+    out = proc.communicate(timeout=600)[0]
+    seqs = sorted(int(m.group(1)) for m in re.finditer(r"bytes from .*icmp_seq=(\d+) ", out))
+    sent = int(re.search(r"(\d+) packets transmitted", out).group(1)) if "packets transmitted" in out else 0
+    gaps = [int((b - a) * interval * 1000) for a, b in zip(seqs, seqs[1:]) if b - a > 1]
+    return {"sent": sent, "received": len(seqs), "lost_ms": int((sent - len(seqs)) * interval * 1000), "gaps_ms": gaps}
