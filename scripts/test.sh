@@ -22,8 +22,7 @@ run_pytest() {
 stage "unit and property tests (plan engine, filters, modules on a real ovsdb-server, Kube-OVN offline)"
 run_pytest unit tests/unit
 
-stage "plan.yml on both inventories"
-make --no-print-directory plan
+# plan.yml on both inventories (make plan) runs in the unit stage: tests/unit/plan/test_plan_playbook.py
 
 stage "ansible-lint (production profile)"
 ansible-lint --profile production
