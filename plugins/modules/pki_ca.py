@@ -320,9 +320,8 @@ def main():
         module.fail_json(msg='pki CA: rotation finish needs the sign step first (rotation: sign); nothing was changed')
 
     signer = nxt if phase == 'sign' else current
-    if not check or os.path.isdir(signer.root):
-        if not os.path.isdir(signer.requests) and not check:
-            os.makedirs(signer.requests, mode=0o700)
+    if not check and not os.path.isdir(signer.requests):
+        os.makedirs(signer.requests, mode=0o700)
 
     certs, left_behind = {}, []
     for name, pem in sorted(p['requests'].items()):
