@@ -43,7 +43,8 @@ while IFS= read -r var; do envs+=(-e "$var"); done < <(env | grep -Eo '^(PIP_[A-
 log "setup and unit stage of $(git -C "$ROOT" rev-parse --short "$REF") in a clean container"
 SECONDS=0
 podman rm -f "$NAME" >/dev/null 2>&1 || true
-podman run --name "$NAME" --network host "${mounts[@]}" "${envs[@]}" --entrypoint /bin/bash "$IMAGE" -c '
+# privileged: CI runs as root on a machine, and the unit stage makes network namespaces (tests/unit/ovs)
+podman run --name "$NAME" --network host --privileged "${mounts[@]}" "${envs[@]}" --entrypoint /bin/bash "$IMAGE" -c '
   set -euo pipefail
   cd /w/main
   for t in make ovsdb-server ovn-ic podman; do
