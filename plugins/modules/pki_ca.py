@@ -230,18 +230,20 @@ class CA(object):
         return _read(cert_path)
 
 
+def _openssl(module, argv, pem):
+    """openssl with a PEM text on its standard input: (rc, stdout)."""
+    rc, out, _err = module.run_command(['openssl'] + argv, data=pem, binary_data=True)
+    return rc, out
+
+
 def _expires_within(module, cert, days):
-    rc, _out, _err = module.run_command(['openssl', 'x509', '-noout', '-checkend', str(days * 86400)], data=cert,
-                                        binary_data=True)
-    return rc != 0
+    return _openssl(module, ['x509', '-noout', '-checkend', str(days * 86400)], cert)[0] != 0
 
 
 def _same_key(module, cert, request):
     """Whether a certificate and a request hold the same public key."""
-    keys = []
-    for argv, pem in ((['x509', '-noout', '-pubkey'], cert), (['req', '-noout', '-pubkey'], request)):
-        rc, out, _err = module.run_command(['openssl'] + argv, data=pem, binary_data=True)
-        keys.append(out.strip() if rc == 0 else None)
+    keys = [out.strip() if rc == 0 else None for rc, out in (_openssl(module, ['x509', '-noout', '-pubkey'], cert),
+                                                             _openssl(module, ['req', '-noout', '-pubkey'], request))]
     return keys[0] is not None and keys[0] == keys[1]
 
 
