@@ -176,15 +176,9 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.tridc.ovn.plugins.module_utils.pki import openssl as _openssl, read_text as _read
+
 PHASES = ('trust', 'sign')
-
-
-def _read(path):
-    try:
-        with open(path) as f:
-            return f.read()
-    except FileNotFoundError:
-        return ''
 
 
 def _write(path, text, mode=0o600):
@@ -228,12 +222,6 @@ class CA(object):
                                 cwd=os.path.dirname(self.cacert_path(control)), check_rc=True)
         os.rename(tmp, cert_path)
         return _read(cert_path)
-
-
-def _openssl(module, argv, pem):
-    """openssl with a PEM text on its standard input: (rc, stdout)."""
-    rc, out, _err = module.run_command(['openssl'] + argv, data=pem, binary_data=True)
-    return rc, out
 
 
 def _expires_within(module, cert, days):

@@ -137,13 +137,7 @@ import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 
-
-def _read(path):
-    try:
-        with open(path) as f:
-            return f.read()
-    except FileNotFoundError:
-        return ''
+from ansible_collections.tridc.ovn.plugins.module_utils.pki import openssl as _openssl, read_text as _read
 
 
 def _digest(text):
@@ -167,11 +161,6 @@ def _root_only(path, mode, change, changes, check):
         if not check:
             os.chown(path, 0, 0)
             os.chmod(path, mode)
-
-
-def _openssl(module, argv, data):
-    rc, out, _err = module.run_command(['openssl'] + argv, data=data, binary_data=True)
-    return rc, out
 
 
 def _pubkey_of_cert(module, cert):
