@@ -44,13 +44,17 @@ def probe_ping(node_run, src_dc, dst_dc, count=3):
     return node_run(host, "ip", "netns", "exec", "tridc-probe", "ping", "-c", str(count), "-i", "0.2", "-W", "2", PROBES[dst_dc][1])
 
 
+def ssh_popen(lab, host, argv):
+    """``argv`` on a lab node over ssh, in the background (stdout and stderr together, as text)."""
+    ssh = ["ssh", "-i", str(lab.key), "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+           "-o", "LogLevel=ERROR", "root@" + lab.nodes[host], shlex.join(argv)]
+    return subprocess.Popen(ssh, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
 def start_ping(lab, src_dc, dst_dc, seconds, interval=0.02):
     host, _ip = PROBES[src_dc]
-    cmd = ["ip", "netns", "exec", "tridc-probe", "ping", "-D", "-O", "-n", "-i", str(interval), "-W", "1",
-           "-c", str(int(seconds / interval)), PROBES[dst_dc][1]]
-    ssh = ["ssh", "-i", str(lab.key), "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-           "-o", "LogLevel=ERROR", "root@" + lab.nodes[host], shlex.join(cmd)]
-    return subprocess.Popen(ssh, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return ssh_popen(lab, host, ["ip", "netns", "exec", "tridc-probe", "ping", "-D", "-O", "-n", "-i", str(interval),
+                                 "-W", "1", "-c", str(int(seconds / interval)), PROBES[dst_dc][1]])
 
 
 def ping_result(proc, interval=0.02):

@@ -26,7 +26,7 @@ import time
 
 import pytest
 
-from probes import ping_result, probe_ping, start_ping
+from probes import ping_result, probe_ping, ssh_popen, start_ping
 
 CA = pathlib.Path("/var/lib/tridc-ovn/pki")
 WATCH = {  # host -> the databases watched there (ovn-appctl target, database name)
@@ -50,9 +50,7 @@ def start_watch(lab, host, dbs, seconds):
                       % (shlex.quote(ctl), db, db))
     script = "end=$(($(date +%%s)+%d)); while [ $(date +%%s) -lt $end ]; do printf '%%s' $(date +%%s.%%N); %s; echo; sleep %s; done" % (
         seconds, "; ".join(rounds), INTERVAL)
-    ssh = ["ssh", "-i", str(lab.key), "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o",
-           "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "root@" + lab.nodes[host], "sh -c " + shlex.quote(script)]
-    return subprocess.Popen(ssh, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return ssh_popen(lab, host, ["sh", "-c", script])
 
 
 def leaderless_seconds(text):
