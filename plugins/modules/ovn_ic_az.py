@@ -18,8 +18,11 @@ description:
   - The interconnection router O(router) with, per transit switch, a router port (MAC, networks), its gateway
     chassis with priorities (exactly the given set; the highest priority is active, the others take over when
     BFD declares it dead) and the C(router) type port on the transit switch.
-  - Per attached overlay switch (O(attach)), the logical switch (created when missing) and the router port
-    that is its gateway; C(ovn-ic) advertises these networks to the other AZs.
+  - Per attached switch (O(attach)), the logical switch (created when missing) and the router port that is its
+    gateway. An overlay switch's port is distributed; C(ovn-ic) advertises these networks to the other AZs. A VLAN
+    switch whose gateway OVN is (a logical gateway, O(attach[].gateway_chassis) given) gets a distributed gateway
+    port on those chassis, so that one chassis at a time answers the gateway address on the VLAN, and its switch
+    port C(nat-addresses=router), so that the chassis that takes the port over announces it (gratuitous ARP).
   - Router ports of O(router) that are not planned are removed with their switch-side peer ports (the router is
     owned by this module); other ports of the switches are never touched.
   - A transit switch appears in the Northbound database only after C(ovn-ic) of this AZ has copied it from the IC
@@ -108,7 +111,7 @@ options:
         description: The address alone (informational, ignored; see O(transit[].network)).
         type: str
   attach:
-    description: Overlay switches attached to the router (the router port is their gateway).
+    description: Switches attached to the router (the router port is their gateway).
     type: list
     elements: dict
     default: []
@@ -133,6 +136,31 @@ options:
         description: Gateway address and prefix length, for example V(10.210.1.1/24).
         type: str
         required: true
+      gateway_chassis:
+        description:
+          - Gateway chassis of a logical gateway on a VLAN switch (chassis name and priority, higher is preferred),
+            exactly this set. Empty for an overlay switch (a distributed router port).
+        type: list
+        elements: dict
+        default: []
+        suboptions:
+          chassis:
+            description: Chassis name (C(system-id)).
+            type: str
+            required: true
+          priority:
+            description: Priority 0-32767.
+            type: int
+            required: true
+          host:
+            description: Inventory host of the chassis (informational, ignored).
+            type: str
+          failure_domain:
+            description: Failure domain of the chassis (informational, ignored).
+            type: str
+      kind:
+        description: V(overlay) or V(logical_gateway), as the plan says (informational, ignored).
+        type: str
       subnet:
         description: Name of the plan's subnet (informational, ignored).
         type: str
@@ -239,7 +267,8 @@ def view(snapshot, params):
             if p is None:
                 continue
             switch_ports[p['name']] = {'switch': sw['name'], 'type': p['type'], 'addresses': sorted(as_list(p['addresses'])),
-                                       'router_port': p['options'].get('router-port')}
+                                       'router_port': p['options'].get('router-port'),
+                                       'nat_addresses': p['options'].get('nat-addresses')}
     managed = set(params['options'])
     return {
         'az': nb.get('name') or '',
@@ -259,10 +288,13 @@ def wanted(params):
     for p in params['transit']:
         ports[p['lrp']] = {'mac': norm_mac(p['mac']), 'networks': [p['network']],
                            'gateway_chassis': dict((g['chassis'], g['priority']) for g in p['gateway_chassis'])}
-        sports[p['lsp']] = {'switch': p['switch'], 'type': 'router', 'addresses': ['router'], 'router_port': p['lrp']}
+        sports[p['lsp']] = {'switch': p['switch'], 'type': 'router', 'addresses': ['router'], 'router_port': p['lrp'],
+                            'nat_addresses': None}
     for p in params['attach']:
-        ports[p['lrp']] = {'mac': norm_mac(p['mac']), 'networks': [p['network']], 'gateway_chassis': {}}
-        sports[p['lsp']] = {'switch': p['switch'], 'type': 'router', 'addresses': ['router'], 'router_port': p['lrp']}
+        gwc = dict((g['chassis'], g['priority']) for g in p['gateway_chassis'])
+        ports[p['lrp']] = {'mac': norm_mac(p['mac']), 'networks': [p['network']], 'gateway_chassis': gwc}
+        sports[p['lsp']] = {'switch': p['switch'], 'type': 'router', 'addresses': ['router'], 'router_port': p['lrp'],
+                            'nat_addresses': 'router' if gwc else None}
     return {'az': params['az'], 'options': dict((k, str(v)) for k, v in params['options'].items()),
             'router': {'exists': True, 'count': 1, 'owned': True, 'ports': ports}, 'switch_ports': sports}
 
@@ -334,13 +366,15 @@ def plan_commands(cur, want, params):
                 # the port exists on another switch
                 cmds.append(['lsp-del', lsp])
             cmds.append(['lsp-add', w['switch'], lsp])
-            c = {'type': '', 'addresses': [], 'router_port': None}
+            c = {'type': '', 'addresses': [], 'router_port': None, 'nat_addresses': None}
         if c['type'] != 'router':
             cmds.append(['lsp-set-type', lsp, 'router'])
         if c['addresses'] != ['router']:
             cmds.append(['lsp-set-addresses', lsp, 'router'])
-        if c['router_port'] != w['router_port']:
-            cmds.append(['lsp-set-options', lsp, 'router-port=%s' % w['router_port']])
+        if c['router_port'] != w['router_port'] or c.get('nat_addresses') != w['nat_addresses']:
+            # lsp-set-options replaces the whole options column: both keys, always
+            cmds.append(['lsp-set-options', lsp, 'router-port=%s' % w['router_port']]
+                        + (['nat-addresses=%s' % w['nat_addresses']] if w['nat_addresses'] else []))
     return cmds, errors
 
 
@@ -362,13 +396,14 @@ def main():
         attach=dict(type='list', elements='dict', default=[], options=dict(
             switch=dict(type='str', required=True), lrp=dict(type='str', required=True), lsp=dict(type='str', required=True),
             mac=dict(type='str', required=True), network=dict(type='str', required=True),
-            subnet=dict(type='str'), cidr=dict(type='str'))),
+            gateway_chassis=dict(type='list', elements='dict', default=[], options=gw),
+            kind=dict(type='str'), subnet=dict(type='str'), cidr=dict(type='str'))),
         wait_timeout=dict(type='int', default=60),
     )
     argument_spec.update(DB_ARGS)
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
-    for p in params['transit']:
+    for p in params['transit'] + params['attach']:
         for g in p['gateway_chassis']:
             if not 0 <= g['priority'] <= 32767:
                 module.fail_json(msg='gateway chassis %s of %s: priority %d is not in 0-32767' % (g['chassis'], p['lrp'], g['priority']))

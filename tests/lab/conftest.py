@@ -32,6 +32,8 @@ VMS = {
     (1, "vm101"): ("10.101.0.201", 101, "10.101.0.1"),
     (2, "vm101"): ("10.101.0.202", 101, "10.101.0.1"),
     (3, "vm103"): ("10.103.0.201", 103, "10.103.0.1"),
+    # its gateway is OVN's (the logical gateway of app104): dc1's router, dc2's after dr_failover.yml
+    (1, "vm104"): ("10.104.0.201", 104, "10.104.0.1"),
 }
 SSH_OPTS = [
     "-i", str(KEY), "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no",

@@ -63,3 +63,17 @@ def ping_result(proc, interval=0.02):
     sent = int(re.search(r"(\d+) packets transmitted", out).group(1)) if "packets transmitted" in out else 0
     gaps = [int((b - a) * interval * 1000) for a, b in zip(seqs, seqs[1:]) if b - a > 1]
     return {"sent": sent, "received": len(seqs), "lost_ms": int((sent - len(seqs)) * interval * 1000), "gaps_ms": gaps}
+
+
+# lab/lab.sh: vm104 (tor1, VLAN 104) has OVN's logical gateway of app104 as its gateway; the ToRs carry VLAN 104
+# without an address on it
+APP104_VM, APP104_GATEWAY = '10.104.0.201', '10.104.0.1'
+
+
+def app104_routes(node_run, dc):
+    """The DC router's routes to app104 (the lab's logical-gateway subnet) as (prefix, next hop, kind): the owner DC
+    advertises it over OVN-IC, the others learn it from there."""
+    res = node_run('%s-n1' % dc, 'ovn-nbctl', '--no-leader-only', '--timeout=30', 'lr-route-list', 'lr-%s' % dc)
+    assert res.returncode == 0, res.stderr
+    return sorted((f[0], f[1], f[-1].strip('()')) for f in (line.split() for line in res.stdout.splitlines())
+                  if f and f[0].startswith('10.104.0.'))

@@ -6,8 +6,9 @@
 * the interconnection phase ran in site.yml (test_site reruns it changed=0); the planned DR state is what runs;
 * full mesh of pings between the DCs' probe pods over OVN-IC;
 * the active IC gateway of dc1 loses its tunnel link: traffic is back within about a second (dr_drill.yml);
-* every container of dc1 is stopped: dc2 and dc3 keep talking, the IC databases keep a leader,
-  dr_failover.yml completes; dc1 is started again, site.yml brings it back, dr_failback.yml restores the
+* every container of dc1 is stopped: dc2 and dc3 keep talking, the IC databases keep a leader, dr_failover.yml
+  completes and moves the gateway of the logical-gateway subnet app104 to dc2, dc3 learns it from dc2 and reaches
+  the legacy VM vm104 (on tor1, over the stretched VLAN) through dc2; dc1 is started again, site.yml brings it back, dr_failback.yml restores the
   plan and a rerun of site.yml and of the interconnection phase changes nothing.
 
 The tests run in file order (the DC loss comes last) and restore the lab when they fail.
@@ -20,7 +21,7 @@ import time
 
 import pytest
 
-from probes import PROBES, ping_result, probe_ping, start_ping
+from probes import APP104_VM, PROBES, app104_routes, ping_result, probe_ping, start_ping
 
 RECAP = re.compile(r"^(\S+)\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
 
@@ -78,10 +79,11 @@ def test_gateway_loss_recovers_within_about_a_second(lab, ansible, probes, tmp_p
         assert r["longest_ms"] <= 3000, r
 
 
-def test_dc_loss_survivors_keep_talking_failover_and_failback(lab, ansible, probes):
+def test_dc_loss_survivors_keep_talking_failover_and_failback(lab, ansible, node_run, probes):
     containers = ["tridc-dc1-n%d" % i for i in (1, 2, 3)]
     flows = [start_ping(lab, "dc2", "dc3", 40), start_ping(lab, "dc3", "dc2", 40)]
     time.sleep(3)
+    lost_at = time.monotonic()
     stopped = subprocess.run(["podman", "stop", "--time", "0"] + containers, capture_output=True, text=True, check=False)
     try:
         assert stopped.returncode == 0, stopped.stderr
@@ -97,6 +99,19 @@ def test_dc_loss_survivors_keep_talking_failover_and_failback(lab, ansible, prob
         failover = ansible.playbook("playbooks/dr_failover.yml", "-e", "dc=dc1", timeout=1200)
         assert failover.returncode == 0, (failover.stdout + failover.stderr)[-4000:]
         assert not any(h.startswith("dc1-") for h in recap(failover.stdout)), "dr_failover.yml contacted the lost DC"
+        failed_over = time.monotonic()
+        # dc2 owns app104's gateway now (same address and MAC) and advertises it: dc3 learns it from dc2 and reaches
+        # vm104 on tor1 through dc2 and the ToR-to-ToR trunk
+        assert "lrp-dc2-app104" in node_run("dc2-n1", "ovn-nbctl", "--no-leader-only", "lrp-list", "lr-dc2").stdout
+        while app104_routes(node_run, "dc3") != [("10.104.0.0/24", "169.254.100.2", "learned")]:
+            assert time.monotonic() - failed_over < 60, "dc3 does not learn app104 from dc2: %s" % app104_routes(node_run, "dc3")
+            time.sleep(0.2)
+        learned = time.monotonic()
+        while node_run("dc3-n1", "ip", "netns", "exec", "tridc-probe", "ping", "-c", "1", "-W", "1", APP104_VM).returncode != 0:
+            assert time.monotonic() - failed_over < 60, "dc3 does not reach vm104 through dc2 after the failover"
+        print("app104 (logical gateway) after dr_failover.yml: dc3 learned it from dc2 in %.1f s, vm104 answered dc3 %.1f s "
+              "after the playbook ended (%.1f s after the loss)" % (learned - failed_over, time.monotonic() - failed_over,
+                                                                  time.monotonic() - lost_at))
         results = [ping_result(p) for p in flows]
         for r in results:
             # dc2 <-> dc3 does not depend on dc1: at most a few packets
@@ -115,3 +130,9 @@ def test_dc_loss_survivors_keep_talking_failover_and_failback(lab, ansible, prob
     res = ansible.playbook("playbooks/site.yml", timeout=2400)
     assert res.returncode == 0, (res.stdout + res.stderr)[-4000:]
     assert changed_hosts(res.stdout) == {}, "site.yml after failback changed something:\n" + res.stdout[-4000:]
+    # the gateway is dc1's again, and dc3 learns app104 from dc1
+    assert "app104" not in node_run("dc2-n1", "ovn-nbctl", "--no-leader-only", "lrp-list", "lr-dc2").stdout
+    deadline = time.monotonic() + 60
+    while app104_routes(node_run, "dc3") != [("10.104.0.0/24", "169.254.100.1", "learned")]:
+        assert time.monotonic() < deadline, "dc3 does not learn app104 from dc1 again: %s" % app104_routes(node_run, "dc3")
+        time.sleep(1)

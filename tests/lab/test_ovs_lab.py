@@ -71,7 +71,7 @@ def test_bad_migration_rolls_back_and_node_stays_reachable(converged, node_run, 
     broken = {"tridc_provider_networks": [
         {"name": "business", "default_nic": "eth0",
          "vlans": [{"name": "biz101", "id": 101, "dcs": ["dc1", "dc2"]}, {"name": "biz102", "id": 102, "dcs": ["dc1"]},
-                   {"name": "biz103", "id": 103, "dcs": ["dc3"]}]},
+                   {"name": "biz103", "id": 103, "dcs": ["dc3"]}, {"name": "app104", "id": 104, "dcs": ["dc1", "dc2"]}]},
         {"name": "storage", "default_nic": "eth1",
          "vlans": [{"name": "stor201", "id": 201, "dcs": ["dc1", "dc2"]}, {"name": "stor203", "id": 203, "dcs": ["dc3"]},
                    {"name": "under20", "id": 0, "dcs": ["dc1", "dc2", "dc3"]}]}],

@@ -14,6 +14,8 @@ and an OVN workload with a fixed IP on it shares the physical VLAN with the lega
   and the VM reaches it again (how soon is printed);
 * one workload with two NICs (eth0 on dc1's overlay subnet, eth1 on biz101) reaches at the same time a dc3 overlay
   workload through OVN-IC and vm101 at L2;
+* app104's gateway is OVN's (a logical gateway): dc1's router answers it on the VLAN and advertises it over OVN-IC,
+  and the legacy VM vm104 reaches dc3 through it (the DC-loss test in test_interconnect moves the gateway to dc2);
 * the workloads join with the collection's modules (tridc.ovn.ovn_port on a central member, tridc.ovn.ovs_bridge
   on the chassis), and ovn_port refuses an address another port holds.
 """
@@ -25,12 +27,13 @@ import subprocess
 import time
 
 import pytest
+from probes import APP104_GATEWAY, APP104_VM, app104_routes  # pylint: disable=import-error
 from workloads import plumb, unplumb  # pylint: disable=import-error
 
 # lab/lab.sh: vm101 is 10.101.0.201 in dc1 and 10.101.0.202 in dc2; the ToR answers 10.101.0.1
 VM101 = {'dc1': '10.101.0.201', 'dc2': '10.101.0.202'}
 GATEWAY = '10.101.0.1'
-EXPECTED = {'dc1': ['biz101', 'biz102', 'stor201'], 'dc2': ['biz101', 'stor201'], 'dc3': ['biz103', 'stor203']}
+EXPECTED = {'dc1': ['app104', 'biz101', 'biz102', 'stor201'], 'dc2': ['app104', 'biz101', 'stor201'], 'dc3': ['biz103', 'stor203']}
 
 
 @pytest.fixture(scope='module')
@@ -240,3 +243,32 @@ def test_multi_nic_workload_on_overlay_and_underlay_at_once(converged, node_run,
         assert 'dev eth0' in route and 'via 10.210.1.1' in route, route
     finally:
         clean()
+
+
+def test_logical_gateway_answers_on_the_vlan_and_the_other_dcs_route_to_it(converged, node_run, vm_run, probes):
+    """app104 is a stretched VLAN (dc1 + dc2) whose gateway is OVN: dc1's router answers 10.104.0.1 from one of dc1's
+    gateway chassis (a distributed gateway port), dc2's router has no port on it. dc1 advertises the subnet over
+    OVN-IC, dc2 and dc3 learn it from dc1. The legacy VM vm104 resolves its gateway to the plan's MAC and reaches dc3's
+    probe pod through it; dc3's probe pod reaches vm104."""
+    assert 'lrp-dc1-app104' in nbctl(node_run, 'dc1-n1', 'lrp-list', 'lr-dc1')
+    assert 'app104' not in nbctl(node_run, 'dc2-n1', 'lrp-list', 'lr-dc2')
+    gws = nbctl(node_run, 'dc1-n1', 'lrp-get-gateway-chassis', 'lrp-dc1-app104').split()
+    assert gws == ['lrp-dc1-app104-dc1-n2', '20', 'lrp-dc1-app104-dc1-n3', '10'], gws
+    for dc in ('dc2', 'dc3'):
+        deadline = time.monotonic() + 60
+        while app104_routes(node_run, dc) != [('10.104.0.0/24', '169.254.100.1', 'learned')]:
+            assert time.monotonic() < deadline, '%s does not learn app104 from dc1: %s' % (dc, app104_routes(node_run, dc))
+            time.sleep(2)
+    res = vm_run(1, 'vm104', 'ping', '-c', '3', '-W', '2', APP104_GATEWAY)
+    assert res.returncode == 0, 'vm104 does not reach its (OVN) gateway:\n' + res.stdout
+    mac = nbctl(node_run, 'dc1-n1', 'get', 'Logical_Router_Port', 'lrp-dc1-app104', 'mac').strip().strip('"')
+    assert mac in vm_run(1, 'vm104', 'ip', 'neigh', 'show', APP104_GATEWAY).stdout
+    deadline = time.monotonic() + 60
+    while True:
+        res = vm_run(1, 'vm104', 'ping', '-c', '3', '-W', '2', '10.210.3.254')  # dc3's probe pod (probes.py)
+        if res.returncode == 0:
+            break
+        assert time.monotonic() < deadline, 'vm104 does not reach dc3 through its logical gateway:\n' + res.stdout
+        time.sleep(2)
+    res = node_run('dc3-n1', 'ip', 'netns', 'exec', 'tridc-probe', 'ping', '-c', '3', '-W', '2', APP104_VM)
+    assert res.returncode == 0, "dc3's probe pod does not reach vm104:\n" + res.stdout

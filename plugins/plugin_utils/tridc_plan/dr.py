@@ -134,9 +134,11 @@ def routed_by(sn):
         return "local"
     if sn["kind"] == "overlay":
         return "ovn-ic" if sn["owner"] == "ovn" else "kube-ovn"
-    # underlay: the physical gateway routes it, unless OVN is its (logical) gateway
+    # underlay: the physical gateway routes it, unless OVN is its (logical) gateway. A logical gateway the collection
+    # owns is advertised over OVN-IC by the one DC that owns it (the gateway and its route move together, with the DR
+    # state); a Kube-OVN one gets DR static routes (Kube-OVN's Vpc routes)
     if sn.get("logical_gateway"):
-        return "ovn-static"
+        return "ovn-ic" if sn["owner"] == "ovn" else "ovn-static"
     return "fabric"
 
 
@@ -148,7 +150,8 @@ def prefixes(plan, lost=None):
         order = [d for d in home if d != lost]
         out[name] = {"cidr": sn["cidr"], "kind": sn["kind"], "owner": sn["owner"], "home_dcs": home,
                      "active_dc": order[0] if order else None, "standby_dcs": order[1:],
-                     "routed_by": routed_by(sn), "ecmp": name in ecmp and len(home) > 1}
+                     "routed_by": routed_by(sn), "ecmp": name in ecmp and len(home) > 1,
+                     "logical_gateway": bool(sn.get("logical_gateway"))}
     return out
 
 
@@ -166,9 +169,10 @@ def denylist(plan, pfx, lost=None):
     the DR static routes carry (they must not be advertised again) and, once a DC is lost, what it advertised."""
     nets = list(infrastructure_prefixes(plan))
     for name, p in pfx.items():
-        if p["kind"] == "underlay" or p["routed_by"] in ("local", "ovn-static", "fabric"):
+        if p["routed_by"] in ("local", "ovn-static", "fabric") or (p["kind"] == "underlay" and p["routed_by"] != "ovn-ic"):
             nets.append(p["cidr"])
-        elif lost is not None and p["routed_by"] == "ovn-ic" and lost in p["home_dcs"]:
+        elif lost is not None and p["routed_by"] == "ovn-ic" and lost in p["home_dcs"] and p["active_dc"] is None:
+            # it died with the lost DC (a logical gateway with a surviving home DC moves there instead)
             nets.append(p["cidr"])
     parsed = sorted({n for n in (_net(c) for c in nets) if n is not None}, key=lambda n: (n.version, n.network_address, n.prefixlen))
     return [str(n) for n in parsed]
@@ -193,23 +197,50 @@ def _gateway_chassis(plan, dc):
              "failure_domain": g["failure_domain"], "priority": g["priority"]} for g in gws]
 
 
-def _attachments(plan, dc):
-    """The DC's overlay switches the collection owns: attached to the DC's router, advertised over IC."""
+def gateway_owner(plan, sn, lost=None):
+    """The one DC that answers a logical-gateway subnet's gateway address: the first DC of its serving order
+    (primary, same-city DR, remote DR) that is not lost. Two DC routers answering one address on a stretched
+    VLAN would fight over it, so the gateway has one owner at a time and moves only with the DR state."""
+    order = serving_order(plan, sn["dcs"], lost)
+    return order[0] if order else None
+
+
+def _vlan_gateway_chassis(plan, dc, provider):
+    """The DC's gateway chassis (planned priorities) that reach the provider network (have its bridge mapping)."""
+    def maps(host):
+        mappings = plan["nodes"].get(host, {}).get("bridge_mappings") or ""
+        return any(m.split(":")[0] == provider for m in mappings.split(",") if m)
+    return [g for g in _gateway_chassis(plan, dc) if maps(g["host"])]
+
+
+def _attachments(plan, dc, lost=None):
+    """The switches attached to the DC's router, the router port being their gateway: the DC's overlay switches the
+    collection owns (advertised over IC), and the VLAN switches of the logical-gateway subnets the DC owns the gateway
+    of (a distributed gateway port on the DC's gateway chassis: one chassis answers the gateway address at a time)."""
     out = []
     for name in plan["dcs"][dc]["subnets"]:
         sn = plan["subnets"][name]
-        if sn["kind"] != "overlay" or sn["owner"] != "ovn":
+        if sn["owner"] != "ovn":
             continue
         net = _net(sn["cidr"])
-        out.append({"switch": name, "subnet": name, "cidr": sn["cidr"], "lrp": attach_lrp(dc, name),
-                    "lsp": attach_lsp(dc, name), "mac": mac_for("attach", dc, name),
-                    "network": "%s/%d" % (sn["gateway"], net.prefixlen if net else 0)})
+        item = {"switch": name, "subnet": name, "cidr": sn["cidr"], "lrp": attach_lrp(dc, name),
+                "lsp": attach_lsp(dc, name), "network": "%s/%d" % (sn["gateway"], net.prefixlen if net else 0)}
+        if sn["kind"] == "overlay":
+            item.update({"kind": "overlay", "mac": mac_for("attach", dc, name), "gateway_chassis": []})
+        elif sn.get("logical_gateway") and gateway_owner(plan, sn, lost) == dc:
+            # the same MAC in every DC that can own it: a move keeps the workloads' ARP entries valid
+            item.update({"kind": "logical_gateway", "mac": mac_for("gateway", name),
+                         "gateway_chassis": _vlan_gateway_chassis(plan, dc, sn["provider"])})
+        else:
+            continue
+        out.append(item)
     return out
 
 
 def _probe(plan, dc, attach):
     """The DR drill's and the lab tests' probe endpoint of the DC: a port on its first overlay switch, bound on a
     chassis that is not an IC gateway when there is one (so that losing a gateway does not lose the probe)."""
+    attach = [a for a in attach if a["kind"] == "overlay"]
     if not attach:
         return None
     net = _net(attach[0]["cidr"])
@@ -248,7 +279,7 @@ def routers(plan, pfx, lost=None):
             transit.append({"switch": ts["name"], "lrp": transit_lrp(dc, ts["name"]), "lsp": transit_lsp(dc, ts["name"]),
                             "mac": mac_for("transit", dc, ts["name"]), "ip": ip[0], "network": "%s/%d" % ip,
                             "gateway_chassis": _gateway_chassis(plan, dc)})
-        attach = _attachments(plan, dc)
+        attach = _attachments(plan, dc, lost)
         advertise = [a["cidr"] for a in attach if not _denied(a["cidr"], deny)]
         probe = _probe(plan, dc, attach)
         options = {"ic-route-adv": "true", "ic-route-learn": "true",
@@ -302,8 +333,11 @@ def routes(plan, pfx, rtrs, lost=None):
         for name, p in sorted(pfx.items()):
             entry = {"prefix": name, "cidr": p["cidr"], "routed_by": p["routed_by"], "ecmp": False, "bfd": False,
                      "preferred": None, "backups": []}
-            serving = [d for d in serving_order(plan, p["home_dcs"], lost) if d in rtrs]
-            if dc in p["home_dcs"]:
+            serving = [d for d in serving_order(plan, p["home_dcs"], lost) if d in rtrs and d != dc]
+            # a logical-gateway subnet is routed by its gateway owner alone: a standby home DC routes it over the
+            # interconnection like any other DC (its own router has no port on the VLAN until it owns the gateway)
+            owned_here = dc in p["home_dcs"] and (not p["logical_gateway"] or p["active_dc"] == dc)
+            if owned_here:
                 entry["via"] = "local"
             elif p["routed_by"] == "local":
                 entry["via"] = "none"
@@ -402,12 +436,18 @@ def underlay(plan, lost=None):
             continue
         announce = [{"dc": d, "state": "active" if i == 0 else "standby",
                      "preference": FABRIC_PREFERENCE[min(i, len(FABRIC_PREFERENCE) - 1)]} for i, d in enumerate(dcs)]
-        if dcs[1:]:
+        if sn.get("logical_gateway"):
+            # OVN is the gateway: the fabric only carries the VLAN, and must not answer the gateway address itself
+            text = ("carry VLAN %s only, with no gateway address on it: %s's OVN router answers %s (logical gateway)%s" % (
+                sn["vlan_id"], dcs[0], sn["gateway"],
+                "; it moves to %s on DC loss (dr_failover.yml)" % ", then ".join(dcs[1:]) if dcs[1:] else ""))
+            announce = []
+        elif dcs[1:]:
             text = "announce %s from %s; prefer it over %s (lower preference there) and move it on DC loss" % (
                 sn["cidr"], dcs[0], ", ".join(dcs[1:]))
         else:
             text = "announce %s from %s; no standby: the subnet is local to %s" % (sn["cidr"], dcs[0], dcs[0])
-        if lost is not None and lost in sn["dcs"]:
+        if lost is not None and lost in sn["dcs"] and not sn.get("logical_gateway"):
             text = "withdraw %s from %s (lost); %s" % (sn["cidr"], lost, text)
         out[name] = {"cidr": sn["cidr"], "vlan_id": sn["vlan_id"], "active_dc": dcs[0], "standby_dcs": dcs[1:],
                      "announce": announce, "fabric": text}

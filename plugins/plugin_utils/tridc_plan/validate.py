@@ -172,6 +172,12 @@ def validate(col, model):
                     col.add(obj, "dcs", "VLAN '%s' is not present in %s" % (sn["vlan"], ", ".join(missing)))
         elif len(sn["dcs"]) > 1:
             col.add(obj, "dcs", "an overlay subnet (no vlan) is local to one DC; interconnection learns its routes per AZ")
+        if sn["logical_gateway"] and sn["vlan"] is None:
+            col.add(obj, "logical_gateway", "only a VLAN (underlay) subnet has a logical gateway; an overlay subnet's gateway "
+                    "is always its DC's router")
+        if sn["logical_gateway"] and sn["u2o_interconnection"]:
+            col.add(obj, "u2o_interconnection", "cannot be combined with logical_gateway: with a logical gateway the DC's "
+                    "router already is the subnet's gateway")
         if cidr is not None:
             routing.setdefault(sn["routing_domain"], []).append((cidr, obj))
             if sn["vlan"] is None:
@@ -360,6 +366,22 @@ def validate_hosts_derived(col, model, derived):
         if len(fds) < 2:
             col.add(obj, "ovn_gateway", "gateways must span at least two failure domains, have %d (%s)"
                     % (len(fds), ", ".join("%s@%s" % (h, derived["hosts"][h]["failure_domain"]) for h in dd["gateways"]) or "no gateways"))
+
+    # a logical gateway is answered by a gateway chassis of the DC that owns it: one of them must reach the VLAN
+    for sname, sn in sorted(model["subnets"].items()):
+        vlan = model["vlans"].get(sn["vlan"]) if sn["vlan"] else None
+        if not sn["logical_gateway"] or sn["owner"] != "ovn" or not vlan or not vlan.get("provider"):
+            continue
+        pn = vlan["provider"]
+        excluded = set(model["providers"][pn]["exclude_nodes"]) if pn in model["providers"] else set()
+        for dc_name in sn["dcs"]:
+            dd = derived["dcs"].get(dc_name)
+            if dd is None or not dd["gateways"]:
+                continue
+            if all(h in excluded for h in dd["gateways"]):
+                col.add("subnet '%s'" % sname, "logical_gateway", "OVN answers its gateway %s from a gateway chassis of dc '%s', "
+                        "but provider network '%s' is excluded on every gateway there (%s)"
+                        % (sn["gateway"], dc_name, pn, ", ".join(sorted(dd["gateways"]))))
 
     # a VLAN (and a subnet on it) kept in a DC where no node can reach its provider network
     for vname, vlan in sorted(model["vlans"].items()):

@@ -23,10 +23,12 @@ def bank():
 
 
 def with_logical_gateway(plan, *subnets, ecmp=()):
-    """The lab plan with OVN as the (logical) gateway of some stretched underlay subnets, recomputed."""
+    """The lab plan with Kube-OVN's logical gateway on some stretched underlay subnets (Kube-OVN owned: DR static
+    routes; a logical gateway the collection owns is advertised over OVN-IC instead), recomputed."""
     p = copy.deepcopy(plan)
     for name in subnets:
         p['subnets'][name]['logical_gateway'] = True
+        p['subnets'][name]['owner'] = 'kube-ovn'
     p['interconnect']['ecmp'] = list(ecmp)
     p['dr'] = dr.compute(p)
     return p
@@ -54,7 +56,8 @@ def test_routers_transit_addresses_macs_and_names(lab_plan):
         assert first & 2 and not first & 1, 'locally administered unicast'
     assert routers['dc2']['az'] == 'az-dc2' and routers['dc2']['router'] == 'lr-dc2'
     assert routers['dc2']['attach'] == [{'switch': 'pods-dc2', 'subnet': 'pods-dc2', 'cidr': '10.210.2.0/24', 'lrp': 'lrp-dc2-pods-dc2',
-                                         'lsp': 'pods-dc2-lr-dc2', 'mac': routers['dc2']['attach'][0]['mac'], 'network': '10.210.2.1/24'}]
+                                         'lsp': 'pods-dc2-lr-dc2', 'mac': routers['dc2']['attach'][0]['mac'], 'network': '10.210.2.1/24',
+                                         'kind': 'overlay', 'gateway_chassis': []}]
 
 
 def test_gateway_chassis_follow_the_plan_priorities_over_two_failure_domains(lab_plan):
@@ -90,10 +93,13 @@ def test_subnet_marked_local_is_denied(lab_plan):
 
 def test_full_mesh_of_learned_routes(lab_plan):
     for dc, r in lab_plan['dr']['routers'].items():
-        assert r['advertise'] == ['10.210.%s.0/24' % dc[-1]]
+        # dc1 also advertises app104, the logical-gateway VLAN subnet it owns
+        assert r['advertise'] == (['10.104.0.0/24'] if dc == 'dc1' else []) + ['10.210.%s.0/24' % dc[-1]]
         others = sorted(d for d in ('dc1', 'dc2', 'dc3') if d != dc)
-        assert [(l['cidr'], l['nexthop'], l['from_dc']) for l in r['learn']] == [
-            ('10.210.%s.0/24' % o[-1], '169.254.100.%s' % o[-1], o) for o in others]
+        expected = [('10.210.%s.0/24' % o[-1], '169.254.100.%s' % o[-1], o) for o in others]
+        if dc != 'dc1':
+            expected.insert(0, ('10.104.0.0/24', '169.254.100.1', 'dc1'))
+        assert [(l['cidr'], l['nexthop'], l['from_dc']) for l in r['learn']] == expected
 
 
 def test_routes_per_dc_and_prefix(lab_plan):
@@ -104,25 +110,66 @@ def test_routes_per_dc_and_prefix(lab_plan):
     assert table['biz101']['preferred'] == {'dc': 'dc1', 'nexthop': None}
     assert table['biz101']['backups'] == [{'dc': 'dc2', 'nexthop': None}]
     assert table['biz103']['via'] == 'local' and table['pods-dc3']['via'] == 'local'
+    # the lab's logical-gateway subnet (app104, OVN answers its gateway in dc1) is learned from its owner over OVN-IC
+    assert table['app104']['via'] == 'ic-learned' and table['app104']['preferred'] == {'dc': 'dc1', 'nexthop': '169.254.100.1'}
+    assert table['app104']['backups'] == [{'dc': 'dc2', 'nexthop': '169.254.100.2'}]
     assert lab_plan['dr']['static_routes'] == {'dc1': [], 'dc2': [], 'dc3': []}
     assert lab_plan['dr']['bfd'] == {'dc1': [], 'dc2': [], 'dc3': []}
 
 
+def test_logical_gateway_has_one_owner_at_a_time(lab_plan):
+    """The stretched VLAN's gateway is answered by one DC router: dc1's (primary) while it lives, dc2's once dc1 is
+    declared lost; the owner advertises it over OVN-IC, so its route moves with it."""
+    def owners(routers):
+        return {dc: [a for a in r['attach'] if a['switch'] == 'app104'] for dc, r in routers.items()}
+    planned = owners(lab_plan['dr']['routers'])
+    assert [dc for dc, a in planned.items() if a] == ['dc1']
+    gw = planned['dc1'][0]
+    assert (gw['kind'], gw['network'], gw['lrp'], gw['lsp']) == ('logical_gateway', '10.104.0.1/24', 'lrp-dc1-app104', 'app104-lr-dc1')
+    # a distributed gateway port on dc1's gateway chassis, in the plan's priority order
+    assert [(g['chassis'], g['priority']) for g in gw['gateway_chassis']] == [
+        (g['chassis'], g['priority']) for g in lab_plan['dr']['routers']['dc1']['transit'][0]['gateway_chassis']]
+    assert gw['gateway_chassis']
+    after = owners(lab_plan['dr']['failover']['dc1']['routers'])
+    assert [dc for dc, a in after.items() if a] == ['dc2']
+    # the same MAC in the new owner: the workloads' ARP entries for the gateway stay valid
+    assert after['dc2'][0]['mac'] == gw['mac'] and after['dc2'][0]['network'] == gw['network']
+    assert after['dc2'][0]['lrp'] == 'lrp-dc2-app104'
+    # advertised over IC by the owner alone; dc2 and dc3 learn it from dc1, and from dc2 once dc1 is lost
+    routers = lab_plan['dr']['routers']
+    assert [dc for dc, r in routers.items() if '10.104.0.0/24' in r['advertise']] == ['dc1']
+    for dc in ('dc2', 'dc3'):
+        assert [(l['cidr'], l['from_dc']) for l in routers[dc]['learn'] if l['cidr'] == '10.104.0.0/24'] == [('10.104.0.0/24', 'dc1')]
+        assert '10.104.0.0/24' not in routers[dc]['denylist']
+    lost = lab_plan['dr']['failover']['dc1']['routers']
+    assert [(l['cidr'], l['from_dc']) for l in lost['dc3']['learn'] if l['cidr'] == '10.104.0.0/24'] == [('10.104.0.0/24', 'dc2')]
+    assert '10.104.0.0/24' in lost['dc2']['advertise'] and '10.104.0.0/24' not in lost['dc3']['denylist']
+    assert 'app104' in lab_plan['dr']['failover']['dc1']['moved']
+    # never the DR drill's probe switch
+    assert all(r['probe']['switch'].startswith('pods-') for r in routers.values())
+    fabric = lab_plan['dr']['underlay']['app104']
+    assert fabric['announce'] == [] and fabric['fabric'].startswith('carry VLAN 104 only, with no gateway address')
+
+
 def test_static_ladder_same_city_before_remote(lab_plan):
     p = with_logical_gateway(lab_plan, 'biz101')
-    st = p['dr']['static_routes']['dc3']
+    st = [s for s in p['dr']['static_routes']['dc3'] if s['subnet'] == 'biz101']
     assert [(s['prefix'], s['nexthop'], s['tier'], s['bfd'], s['ecmp']) for s in st] == [
         ('10.101.0.0/25', '169.254.100.1', 0, True, False),
         ('10.101.0.128/25', '169.254.100.1', 0, True, False),
         ('10.101.0.0/24', '169.254.100.2', 1, True, False)]
     assert all(s['output_port'] == 'lrp-dc3-ts-dr' for s in st)
-    # the home DCs have no route (the subnet is local there)
-    assert p['dr']['static_routes']['dc1'] == [] and p['dr']['static_routes']['dc2'] == []
-    # BFD both ways: dc3 -> dc1/dc2 and back
+    # the gateway owner (dc1) has no route (the subnet is connected there); the standby home DC routes it to the owner
+    assert [s for s in p['dr']['static_routes']['dc1'] if s['subnet'] == 'biz101'] == []
+    assert [(s['prefix'], s['nexthop']) for s in p['dr']['static_routes']['dc2'] if s['subnet'] == 'biz101'] == [
+        ('10.101.0.0/24', '169.254.100.1')]
+    # BFD both ways between every pair with a DR route
     assert [(b['logical_port'], b['dst_ip']) for b in p['dr']['bfd']['dc3']] == [
         ('lrp-dc3-ts-dr', '169.254.100.1'), ('lrp-dc3-ts-dr', '169.254.100.2')]
-    assert [(b['logical_port'], b['dst_ip']) for b in p['dr']['bfd']['dc1']] == [('lrp-dc1-ts-dr', '169.254.100.3')]
-    assert [(b['logical_port'], b['dst_ip']) for b in p['dr']['bfd']['dc2']] == [('lrp-dc2-ts-dr', '169.254.100.3')]
+    assert [(b['logical_port'], b['dst_ip']) for b in p['dr']['bfd']['dc1']] == [
+        ('lrp-dc1-ts-dr', '169.254.100.2'), ('lrp-dc1-ts-dr', '169.254.100.3')]
+    assert [(b['logical_port'], b['dst_ip']) for b in p['dr']['bfd']['dc2']] == [
+        ('lrp-dc2-ts-dr', '169.254.100.1'), ('lrp-dc2-ts-dr', '169.254.100.3')]
     assert '10.101.0.0/24' in p['dr']['routers']['dc3']['denylist']
     route = next(r for r in p['dr']['routes']['dc3'] if r['prefix'] == 'biz101')
     assert route['via'] == 'static' and route['bfd'] and route['preferred']['dc'] == 'dc1'
@@ -139,7 +186,7 @@ def test_three_tier_ladder_covers_the_prefix_exactly():
 
 def test_ecmp_where_configured(lab_plan):
     p = with_logical_gateway(lab_plan, 'biz101', ecmp=['biz101'])
-    st = p['dr']['static_routes']['dc3']
+    st = [s for s in p['dr']['static_routes']['dc3'] if s['subnet'] == 'biz101']
     assert [(s['prefix'], s['nexthop'], s['ecmp']) for s in st] == [
         ('10.101.0.0/24', '169.254.100.1', True), ('10.101.0.0/24', '169.254.100.2', True)]
     assert next(r for r in p['dr']['routes']['dc3'] if r['prefix'] == 'biz101')['ecmp']
@@ -163,7 +210,7 @@ def test_failover_moves_preferences_to_the_survivors(lab_plan):
 
 def test_failover_flips_static_routes(lab_plan):
     p = with_logical_gateway(lab_plan, 'biz101')
-    st = p['dr']['failover']['dc1']['static_routes']['dc3']
+    st = [s for s in p['dr']['failover']['dc1']['static_routes']['dc3'] if s['subnet'] == 'biz101']
     assert [(s['prefix'], s['nexthop']) for s in st] == [('10.101.0.0/24', '169.254.100.2')]
     assert [b['dst_ip'] for b in p['dr']['failover']['dc1']['bfd']['dc3']] == ['169.254.100.2']
     assert 'dc1' not in p['dr']['failover']['dc1']['bfd']

@@ -69,6 +69,13 @@ def test_az_check_mode_then_apply_in_one_transaction(ic_env, run_module, lab_pla
     assert ic_env.nbctl('dc1', 'lsp-get-type', 'ts-dr-dc1').strip() == 'router'
     assert 'router-port=lrp-dc1-ts-dr' in ic_env.nbctl('dc1', 'lsp-get-options', 'ts-dr-dc1')
     assert '10.210.1.1/24' in ic_env.nbctl('dc1', 'lrp-list', 'lr-dc1') + ic_env.nbctl('dc1', 'show', 'lr-dc1')
+    # the logical gateway of the VLAN subnet app104: a distributed gateway port on dc1's gateway chassis, whose switch
+    # port announces it (nat-addresses=router) from the chassis that holds it
+    assert ic_env.nbctl('dc1', 'lrp-get-gateway-chassis', 'lrp-dc1-app104').split() == [
+        'lrp-dc1-app104-dc1-n2', '20', 'lrp-dc1-app104-dc1-n3', '10']
+    assert ic_env.nbctl('dc1', 'get', 'Logical_Router_Port', 'lrp-dc1-app104', 'networks').strip() == '["10.104.0.1/24"]'
+    assert sorted(ic_env.nbctl('dc1', 'lsp-get-options', 'app104-lr-dc1').split()) == ['nat-addresses=router', 'router-port=lrp-dc1-app104']
+    assert ic_env.nbctl('dc1', 'lsp-get-ls', 'app104-lr-dc1').split()[-1] == '(app104)'
     assert ic_env.nbctl('dc1', 'get', 'NB_Global', '.', 'options:ic-route-blacklist').strip().strip('"') == \
         lab_plan['dr']['routers']['dc1']['options']['ic-route-blacklist']
     again = run_module(ovn_ic_az, args, diff=True)
@@ -83,12 +90,12 @@ def test_all_azs_learn_exactly_the_planned_routes(ic_env, run_module, lab_plan):
     for dc in DCS:
         router = lab_plan['dr']['routers'][dc]['router']
         planned = set((r['cidr'], r['nexthop']) for r in lab_plan['dr']['routers'][dc]['learn'])
-        assert len(planned) == 2
+        assert len(planned) == (2 if dc == 'dc1' else 3)  # the overlay subnets of the others, and app104 of dc1
         wait_for(lambda d=dc, r=router, p=planned: ic_env.learned(d, r) == p, 20,
                  what='%s to learn %s (has %s)' % (dc, planned, ic_env.learned(dc, router)))
-    # the underlay and infrastructure prefixes are never exchanged
+    # the underlay (except the logical-gateway subnet its owner advertises) and infrastructure prefixes are never exchanged
     adv = ic_env.icsb('--bare', '--columns=ip_prefix', 'list', 'Route').split()
-    assert sorted(adv) == ['10.210.1.1/24', '10.210.2.1/24', '10.210.3.1/24']
+    assert sorted(adv) == ['10.104.0.1/24', '10.210.1.1/24', '10.210.2.1/24', '10.210.3.1/24']
 
 
 def test_denylist_is_honoured_by_ovn_ic_2303_only_as_blacklist(ic_env, run_module, lab_plan):
@@ -137,6 +144,7 @@ def test_gateways_registered_from_chassis_flag(ic_env, run_module, lab_plan):
     az = run_module(ovn_ic_info, dict(read=['nb', 'sb'], routers=['lr-dc3'], nb_database=ic_env.nb('dc3'), sb_database=ic_env.sb('dc3')))
     assert az['nb']['az'] == 'az-dc3'
     assert az['nb']['learned']['lr-dc3'] == [
+        {'prefix': '10.104.0.0/24', 'nexthop': '169.254.100.1'},
         {'prefix': '10.210.1.0/24', 'nexthop': '169.254.100.1'}, {'prefix': '10.210.2.0/24', 'nexthop': '169.254.100.2'}]
     assert 'dc1-n2' in az['sb']['remote_gateways'] and 'dc3-n2' in az['sb']['ic_gateways']
 
@@ -150,6 +158,26 @@ def test_gateway_priorities_and_ports_converge_back(ic_env, run_module, lab_plan
     assert ['lrp-del', 'lrp-stray'] in res['commands'] and ['lrp-set-gateway-chassis', 'lrp-dc2-ts-dr', 'dc2-n3', '10'] in res['commands']
     assert res['diff']['before']['router']['ports']['lrp-dc2-ts-dr']['gateway_chassis'] == {'dc2-n2': 20, 'dc2-n3': 30}
     assert ic_env.nbctl('dc2', 'lrp-get-gateway-chassis', 'lrp-dc2-ts-dr').split() == ['lrp-dc2-ts-dr-dc2-n2', '20', 'lrp-dc2-ts-dr-dc2-n3', '10']
+    assert not run_module(ovn_ic_az, az_args(lab_plan, ic_env, 'dc2'))['changed']
+
+
+def test_logical_gateway_moves_with_the_dr_state(ic_env, run_module, lab_plan):
+    """dc1 declared lost: dc2's router takes app104's gateway (same address and MAC); the planned state (failback)
+    removes it from dc2 again. One transaction each way, and a rerun of each state writes nothing."""
+    failover = copy.deepcopy(lab_plan['dr']['failover']['dc1']['routers']['dc2'])
+    args = dict(az_args(lab_plan, ic_env, 'dc2'), options=failover['options'], attach=failover['attach'])
+    res = run_module(ovn_ic_az, args)
+    assert res['changed'] and len(run_module.writes()) == 1
+    assert ic_env.nbctl('dc2', 'get', 'Logical_Router_Port', 'lrp-dc2-app104', 'networks').strip() == '["10.104.0.1/24"]'
+    mac = ic_env.nbctl('dc2', 'get', 'Logical_Router_Port', 'lrp-dc2-app104', 'mac').strip().strip('"')
+    assert mac == lab_plan['dr']['routers']['dc1']['attach'][0]['mac'] == failover['attach'][0]['mac']
+    assert ic_env.nbctl('dc2', 'lrp-get-gateway-chassis', 'lrp-dc2-app104').split() == [
+        'lrp-dc2-app104-dc2-n2', '20', 'lrp-dc2-app104-dc2-n3', '10']
+    assert not run_module(ovn_ic_az, args)['changed'] and not run_module.writes()
+    back = run_module(ovn_ic_az, az_args(lab_plan, ic_env, 'dc2'))
+    assert back['changed'] and len(run_module.writes()) == 1
+    assert ['lrp-del', 'lrp-dc2-app104'] in back['commands'] and ['lsp-del', 'app104-lr-dc2'] in back['commands']
+    assert 'lrp-dc2-app104' not in ic_env.nbctl('dc2', 'lrp-list', 'lr-dc2')
     assert not run_module(ovn_ic_az, az_args(lab_plan, ic_env, 'dc2'))['changed']
 
 
@@ -236,7 +264,7 @@ def test_lost_az_is_removed_and_comes_back_by_itself(ic_env, run_module):
     check = run_module(ovn_ic_lost_az, args, check=True, diff=True)
     assert check['changed'] and not run_module.writes()
     assert check['removed']['gateways'] == ['dc1-n2', 'dc1-n3'] and check['removed']['port_bindings'] == ['ts-dr-dc1']
-    assert check['removed']['routes'] == ['10.210.1.0/24 via 169.254.100.1 on ts-dr']
+    assert check['removed']['routes'] == ['10.104.0.0/24 via 169.254.100.1 on ts-dr', '10.210.1.0/24 via 169.254.100.1 on ts-dr']
     res = run_module(ovn_ic_lost_az, args)
     assert res['changed'] and len(run_module.writes()) == 1
     assert not run_module(ovn_ic_lost_az, args)['changed']

@@ -29,14 +29,14 @@ def test_lab_rollout_order_is_remote_then_same_city_then_primary(lab):
 def test_lab_node_bridges_trunks_and_mappings(lab):
     n = lab["nodes"]["dc1-n2"]
     assert n["bridges"] == [
-        {"name": "br-business", "provider": "business", "nic": "eth0", "mtu": 1500, "trunks": [0, 101, 102], "addresses": ["10.90.1.12/24"]},
+        {"name": "br-business", "provider": "business", "nic": "eth0", "mtu": 1500, "trunks": [0, 101, 102, 104], "addresses": ["10.90.1.12/24"]},
         {"name": "br-storage", "provider": "storage", "nic": "eth1", "mtu": 1500, "trunks": [0, 201], "addresses": ["10.91.1.12/24"]},
     ]
     assert n["bridge_mappings"] == "business:br-business,storage:br-storage"
     assert n["encap_ip"] == "10.91.1.12" and n["mgmt_ip"] == "10.90.1.12"
     assert n["gateway"] and n["central"] and not n["ic_db"] and n["managed_ovs"]
-    # dc2 has only the stretched business VLAN 101, dc3 only 103
-    assert lab["nodes"]["dc2-n1"]["bridges"][0]["trunks"] == [0, 101]
+    # dc2 has only the stretched business VLANs 101 and 104, dc3 only 103
+    assert lab["nodes"]["dc2-n1"]["bridges"][0]["trunks"] == [0, 101, 104]
     assert lab["nodes"]["dc3-n3"]["bridges"][0]["trunks"] == [0, 103]
     assert lab["nodes"]["dc3-n3"]["bridges"][1]["trunks"] == [0, 203]
 
@@ -62,7 +62,7 @@ def test_lab_interconnect(lab):
 
 def test_lab_physical_network_requirements(lab):
     dc1 = [p for p in lab["physical"]["dc1"] if p["node"] == "dc1-n1"]
-    assert dc1 == [{"node": "dc1-n1", "nic": "eth0", "provider": "business", "untagged": True, "vlans": [101, 102]},
+    assert dc1 == [{"node": "dc1-n1", "nic": "eth0", "provider": "business", "untagged": True, "vlans": [101, 102, 104]},
                    {"node": "dc1-n1", "nic": "eth1", "provider": "storage", "untagged": True, "vlans": [201]}]
 
 

@@ -27,7 +27,7 @@ def test_bridge_mappings_and_trunks_filters(tmp_path):
     res = adhoc("{{ tridc_plan | tridc.ovn.bridge_mappings('dc2-n3') }}", tmp_path)
     assert res["msg"] == "business:br-business,storage:br-storage"
     res = adhoc("{{ tridc_plan | tridc.ovn.node_trunks('dc1-n1') | to_json }}", tmp_path)
-    assert json.loads(res["msg"]) == {"br-business": {"nic": "eth0", "trunks": [0, 101, 102]},
+    assert json.loads(res["msg"]) == {"br-business": {"nic": "eth0", "trunks": [0, 101, 102, 104]},
                                       "br-storage": {"nic": "eth1", "trunks": [0, 201]}}
     res = adhoc("{{ (tridc_plan | tridc.ovn.dc_plan('dc3')).central.bootstrap }}", tmp_path)
     assert res["msg"] == "dc3-n1"

@@ -11,17 +11,18 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.a
 def test_lab_switches_per_dc():
     plan = build_plan(load_inventory(os.path.join(ROOT, "inventories", "lab")))
     switches = plan["ovn"]["switches"]
-    assert [s["name"] for s in switches["dc1"]] == ["biz101", "biz102", "pods-dc1", "stor201"]
-    assert [s["name"] for s in switches["dc2"]] == ["biz101", "pods-dc2", "stor201"]  # biz101 is stretched over dc1 and dc2
+    assert [s["name"] for s in switches["dc1"]] == ["app104", "biz101", "biz102", "pods-dc1", "stor201"]
+    # biz101 and app104 are stretched over dc1 and dc2
+    assert [s["name"] for s in switches["dc2"]] == ["app104", "biz101", "pods-dc2", "stor201"]
     assert [s["name"] for s in switches["dc3"]] == ["biz103", "pods-dc3", "stor203"]
-    biz101 = switches["dc1"][0]
+    biz101 = switches["dc1"][1]
     assert biz101["localnet"] == {"port": "ln-biz101", "network_name": "business", "tag": 101}
     assert biz101["cidr"] == "10.101.0.0/24"
     # the gateway first, then the subnet's own excluded ranges: OVN's IPAM hands out none of them
     assert biz101["exclude_ips"] == ["10.101.0.1", "10.101.0.2..10.101.0.9", "10.101.0.200..10.101.0.254"]
-    assert switches["dc1"][3]["localnet"]["network_name"] == "storage"
+    assert switches["dc1"][4]["localnet"]["network_name"] == "storage"
     # overlay subnets are switches too (OVN's IPAM never hands out their gateway), without a localnet port
-    pods = switches["dc1"][2]
+    pods = switches["dc1"][3]
     assert pods == {"name": "pods-dc1", "subnet": "pods-dc1", "vlan": None, "cidr": "10.210.1.0/24",
                     "exclude_ips": ["10.210.1.1"], "localnet": None}
     assert all(s["localnet"] is None for dc in switches.values() for s in dc if s["name"].startswith("pods-"))

@@ -207,10 +207,11 @@ def test_dr_inputs_reach_the_plan_from_the_inventory():
     assert plan["interconnect"]["ecmp"] == ["b101"] and plan["interconnect"]["bfd"] == {"min_rx": 300, "mult": 5}
     assert plan["nodes"]["dc1-n1"]["k8s_node_name"] == "k8s-dc1-n1.bank.example"
     assert plan["nodes"]["dc1-n2"]["k8s_node_name"] == "dc1-n2"
-    assert plan["dr"]["prefixes"]["b101"]["routed_by"] == "ovn-static"
+    # OVN is b101's gateway: its owner DC advertises it over OVN-IC
+    assert plan["dr"]["prefixes"]["b101"]["routed_by"] == "ovn-ic" and plan["dr"]["prefixes"]["b101"]["logical_gateway"]
     assert plan["dr"]["prefixes"]["b101"]["ecmp"] is True
-    sessions = plan["dr"]["bfd"]["dc3"]
-    assert sessions and all((b["min_rx"], b["min_tx"], b["detect_mult"]) == (300, 100, 5) for b in sessions)
+    options = plan["dr"]["routers"]["dc3"]["options"]
+    assert (options["bfd-min-rx"], options["bfd-min-tx"], options["bfd-mult"]) == ("300", "100", "5")
     assert plan["dr"]["routers"]["dc1"]["underlay"]["gateway"] == "10.91.1.254"
 
 
@@ -238,3 +239,21 @@ def test_vlan_and_subnet_kept_where_no_node_reaches_the_provider():
     assert any("subnet 'b103'" in p and "dcs: exists in dc 'dc3', where no node can reach its VLAN 'b103'" in p for p in probs), probs
     # excluded on some nodes only: fine
     assert problems(mutate(lambda i: pn(i).update(exclude_nodes=["dc3-n1", "dc3-n2"]))) == []
+
+
+def test_logical_gateway_rules():
+    """A logical gateway only on a VLAN subnet, never with u2o_interconnection, and only where a gateway chassis of
+    each of its DCs reaches the VLAN's provider network (OVN answers the gateway from one of them)."""
+    def change(i):
+        subnet(i, "pods1").update(logical_gateway=True)
+        subnet(i, "b103").update(logical_gateway=True, u2o_interconnection=True)
+        subnet(i, "b101").update(logical_gateway=True)
+        pn(i).update(exclude_nodes=sorted(i["groups"]["ovn_gateway"]))
+    probs = problems(mutate(change))
+    for frags in (("subnet 'pods1'", "logical_gateway", "only a VLAN (underlay) subnet has a logical gateway"),
+                  ("subnet 'b103'", "u2o_interconnection", "cannot be combined with logical_gateway"),
+                  ("subnet 'b101'", "logical_gateway", "provider network 'business' is excluded on every gateway there")):
+        assert any(all(f in p for f in frags) for p in probs), (frags, probs)
+    # every problem at once, and a logical gateway on a VLAN that a gateway reaches is fine
+    assert len(probs) >= 3
+    assert problems(mutate(lambda i: subnet(i, "b101").update(logical_gateway=True))) == []
