@@ -18,6 +18,8 @@ description:
     C(exclude_ips), which hold the gateway) and against every other port of the switch (fixed and dynamic addresses).
     An address outside the subnet, excluded, the gateway, or held by another port is refused with a clear error, and
     nothing is written.
+  - When the subnet has OVN's DHCP answer (M(tridc.ovn.ovn_switches), VLAN subnets), the port points at it
+    (C(dhcpv4_options)): a workload that asks by DHCP gets its fixed address, the gateway and the VLAN's MTU.
   - The chassis side is the binding of the workload's interface to the port on C(br-int)
     (C(external_ids:iface-id) = O(name)); M(tridc.ovn.ovs_bridge) with C(interface_external_ids) writes it.
   - The ports it creates carry C(external_ids:tridc-owner=tridc.ovn); a port of the same name that does not, or that is
@@ -104,6 +106,7 @@ from ansible_collections.tridc.ovn.plugins.module_utils.ovn_ic import DB_ARGS, O
 
 OWNER_KEY = 'tridc-owner'
 OWNER = 'tridc.ovn'
+SUBNET_KEY = 'tridc-subnet'
 MAC_RE = re.compile(r'^[0-9a-f]{2}(:[0-9a-f]{2}){5}$')
 
 
@@ -162,7 +165,10 @@ def main():
         db = OvnDb.from_params(module, 'nb')
         snap = db.select_where([
             ('switch', 'Logical_Switch', [['name', '==', p['switch']]], ['name', 'ports', 'other_config']),
-            ('port', 'Logical_Switch_Port', [['name', '==', p['name']]], ['name', 'addresses', 'port_security', 'external_ids'])])
+            ('port', 'Logical_Switch_Port', [['name', '==', p['name']]],
+             ['name', 'addresses', 'port_security', 'external_ids', 'dhcpv4_options']),
+            ('dhcp', 'DHCP_Options', [['external_ids', 'includes', ['map', [[OWNER_KEY, OWNER], [SUBNET_KEY, p['switch']]]]]],
+             ['cidr'])])
         if len(snap['switch']) != 1:
             module.fail_json(msg='ovn_port: %s: %s' % (label, 'the switch does not exist (is the subnet in this DC, and has site.yml run?)'
                                                        if not snap['switch'] else '%d switches have that name' % len(snap['switch'])))
@@ -173,7 +179,10 @@ def main():
         before = {}
         if port is not None:
             before = {'switch': p['switch'] if on_switch else '(another switch)', 'addresses': sorted(as_list(port['addresses'])),
-                      'port_security': sorted(as_list(port['port_security']))}
+                      'port_security': sorted(as_list(port['port_security'])),
+                      'dhcp': 'yes' if as_list(port['dhcpv4_options']) else 'no'}
+        # OVN's DHCP answer of the subnet (ovn_switches), when it has one: the port points at it
+        dhcp = snap['dhcp'][0]['_uuid'] if len(snap['dhcp']) == 1 else None
         if port is not None and (not on_switch or not owned):
             why = 'is on another switch' if not on_switch else 'was not created by tridc.ovn (no external_ids:%s=%s)' % (OWNER_KEY, OWNER)
             module.fail_json(msg='ovn_port: %s: a port of that name %s; nothing was changed' % (label, why))
@@ -201,7 +210,7 @@ def main():
             if problems:
                 module.fail_json(msg='ovn_port: %s: %s; nothing was changed' % (label, '; '.join(problems)), problems=problems)
             entry = '%s %s' % (mac, ip)
-            after = {'switch': p['switch'], 'addresses': [entry], 'port_security': [entry]}
+            after = {'switch': p['switch'], 'addresses': [entry], 'port_security': [entry], 'dhcp': 'yes' if dhcp else 'no'}
             if port is None:
                 cmds.append(['lsp-add', p['switch'], p['name']])
                 cmds.append(['set', 'Logical_Switch_Port', p['name'], 'external_ids:%s=%s' % (OWNER_KEY, ctl_value(OWNER))])
@@ -209,6 +218,11 @@ def main():
                 cmds.append(['lsp-set-addresses', p['name'], entry])
             if before.get('port_security') != [entry]:
                 cmds.append(['lsp-set-port-security', p['name'], entry])
+            have = as_list(port['dhcpv4_options']) if port is not None else []
+            if dhcp and have != [dhcp]:
+                cmds.append(['lsp-set-dhcpv4-options', p['name'], dhcp])
+            elif not dhcp and have:
+                cmds.append(['clear', 'Logical_Switch_Port', p['name'], 'dhcpv4_options'])
         apply_and_exit(module, db, cmds, before, after, port=after)
     except OvnIcError as exc:
         module.fail_json(**exc.fail_kwargs())

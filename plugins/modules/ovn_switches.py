@@ -20,6 +20,10 @@ description:
     the provider network reach the physical VLAN at L2.
   - An overlay subnet (no O(switches[].localnet)) is the same switch without a localnet port; the interconnection
     phase attaches it to the DC's router.
+  - Per VLAN subnet with O(switches[].dhcp), OVN's DHCP answer for it (a C(DHCP_Options) row for the subnet, marked
+    like the switch): the router, the provider network's MTU, the lease time and the server's address and MAC. A
+    workload port made by M(tridc.ovn.ovn_port) points at it, so a workload that asks by DHCP gets its fixed address,
+    the gateway and the VLAN's MTU from OVN.
   - The switches it creates carry C(external_ids:tridc-owner=tridc.ovn) and C(external_ids:tridc-subnet). A switch of
     the same name that does not carry them was not made by this collection; the module refuses to touch it and says so.
   - With O(purge), a switch that it created and that the plan no longer holds is removed, but only when no workload
@@ -77,6 +81,26 @@ options:
           tag:
             description: VLAN id; V(0) or none for the native (untagged) VLAN.
             type: int
+      dhcp:
+        description: OVN's DHCP answer on the subnet (IPv4); omit (or null) for none.
+        type: dict
+        suboptions:
+          router:
+            description: The gateway handed out (option 3), also the server identifier.
+            type: str
+            required: true
+          mtu:
+            description: The MTU handed out (option 26), the provider network's.
+            type: int
+            required: true
+          lease_time:
+            description: Lease time in seconds.
+            type: int
+            default: 3600
+          server_mac:
+            description: The MAC address OVN answers from.
+            type: str
+            required: true
       subnet:
         description: The plan's subnet name (informational, ignored).
         type: str
@@ -132,6 +156,8 @@ def read(db, names):
                 ['name', 'ports', 'other_config', 'external_ids'])]
     queries += [('named', 'Logical_Switch', [['name', '==', n]], ['name', 'ports', 'other_config', 'external_ids']) for n in names]
     queries.append(('localnet', 'Logical_Switch_Port', [['type', '==', 'localnet']], ['name', 'type', 'options', 'tag', 'addresses']))
+    queries.append(('dhcp', 'DHCP_Options', [['external_ids', 'includes', ['map', [[OWNER_KEY, OWNER]]]]],
+                    ['cidr', 'options', 'external_ids']))
     return db.select_where(queries)
 
 
@@ -144,8 +170,11 @@ def port_names(db, uuids):
 def view(snapshot):
     """{name: state} of every switch that is owned or planned by name; duplicates are counted."""
     localnet = dict((p['_uuid'], p) for p in snapshot['localnet'])
+    dhcp = {}
+    for row in snapshot['dhcp']:
+        dhcp.setdefault(row['external_ids'].get(SUBNET_KEY), []).append(row)
     rows = {}
-    for row in snapshot['owned'] + snapshot['named']:
+    for row in snapshot['owned'] + snapshot.get('named', []):
         rows.setdefault(row['name'], {})[row['_uuid']] = row
     out = {}
     for name, by_uuid in rows.items():
@@ -164,7 +193,13 @@ def view(snapshot):
                 'tag': ln['tag'] if isinstance(ln['tag'], int) and ln['tag'] else None},
             'localnet_ports': [p['name'] for p in lns],
             'workload_ports': [u for u in ports if u not in localnet],
+            'dhcp_rows': [r['_uuid'] for r in dhcp.get(name, [])],
+            'dhcp': None if len(dhcp.get(name, [])) != 1 else {'cidr': dhcp[name][0]['cidr'], 'options': dict(dhcp[name][0]['options'])},
         }
+    # DHCP answers of switches that are gone (removed by hand): the purge takes them too
+    for name, dh in dhcp.items():
+        if name not in out:
+            out[name] = {'count': 0, 'owned': True, 'orphan_dhcp': True, 'workload_ports': [], 'dhcp_rows': [r['_uuid'] for r in dh]}
     return out
 
 
@@ -172,10 +207,15 @@ def wanted(params):
     out = {}
     for sw in params['switches']:
         ln = sw['localnet']
-        out[sw['name']] = {'cidr': str(ipaddress.ip_network(sw['cidr'], strict=False)),
+        cidr = str(ipaddress.ip_network(sw['cidr'], strict=False))
+        dh = sw.get('dhcp')
+        out[sw['name']] = {'cidr': cidr,
                            'exclude_ips': sorted(sw['exclude_ips'] or []),
                            'localnet': None if not ln else
-                           {'port': ln['port'], 'network_name': ln['network_name'], 'tag': ln.get('tag') or None}}
+                           {'port': ln['port'], 'network_name': ln['network_name'], 'tag': ln.get('tag') or None},
+                           'dhcp': None if not dh else {'cidr': cidr, 'options': {
+                               'router': dh['router'], 'server_id': dh['router'], 'server_mac': dh['server_mac'].lower(),
+                               'lease_time': str(dh['lease_time']), 'mtu': str(dh['mtu'])}}}
     return out
 
 
@@ -204,6 +244,9 @@ def plan_commands(cur, want, purge):
     for name in sorted(want):
         w = want[name]
         c = cur.get(name)
+        if c is not None and c.get('orphan_dhcp'):
+            cmds += [['destroy', 'DHCP_Options', u] for u in c['dhcp_rows']]
+            c = None
         ln = w['localnet']
         if c is not None and c['count'] > 1:
             problems.append('%d logical switches are named %s; remove the duplicates first' % (c['count'], name))
@@ -226,6 +269,7 @@ def plan_commands(cur, want, purge):
                 cmds.append(['remove', 'Logical_Switch', name, 'other_config', 'exclude_ips'])
         if sets:
             cmds.append(['set', 'Logical_Switch', name] + sets)
+        cmds += _dhcp_commands(name, c, w['dhcp'])
         have = c['localnet'] if c is not None else None
         if c is not None:
             for extra in c['localnet_ports']:
@@ -253,16 +297,38 @@ def plan_commands(cur, want, purge):
             if c['workload_ports']:
                 problems.append(('__ports__', name, c['workload_ports']))
                 continue
-            cmds.append(['ls-del', name])
+            if not c.get('orphan_dhcp'):
+                cmds.append(['ls-del', name])
+            cmds += [['destroy', 'DHCP_Options', u] for u in c['dhcp_rows']]
             removed.append(name)
     return cmds, removed, problems
+
+
+def _dhcp_map(options):
+    return '{%s}' % ','.join('%s=%s' % (k, ctl_value(v)) for k, v in sorted(options.items()))
+
+
+def _dhcp_commands(name, c, want):
+    """The switch's DHCP answer: one row marked with the subnet, created, updated or destroyed as planned."""
+    rows = c['dhcp_rows'] if c is not None else []
+    have = c['dhcp'] if c is not None else None
+    if want is None:
+        return [['destroy', 'DHCP_Options', u] for u in rows]
+    if len(rows) == 1 and have == want:
+        return []
+    if len(rows) == 1:
+        return [['set', 'DHCP_Options', rows[0], 'cidr=%s' % ctl_value(want['cidr']), 'options=%s' % _dhcp_map(want['options'])]]
+    cmds = [['destroy', 'DHCP_Options', u] for u in rows]
+    cmds.append(['create', 'DHCP_Options', 'cidr=%s' % ctl_value(want['cidr']), 'options=%s' % _dhcp_map(want['options']),
+                 'external_ids:%s=%s' % (OWNER_KEY, ctl_value(OWNER)), 'external_ids:%s=%s' % (SUBNET_KEY, ctl_value(name))])
+    return cmds
 
 
 def state_of(cur, want, removed):
     out = {}
     for name, c in cur.items():
-        if c['owned'] and name not in removed:
-            out[name] = {'cidr': c['cidr'], 'exclude_ips': c['exclude_ips'], 'localnet': c['localnet']}
+        if c['owned'] and name not in removed and not c.get('orphan_dhcp'):
+            out[name] = {'cidr': c['cidr'], 'exclude_ips': c['exclude_ips'], 'localnet': c['localnet'], 'dhcp': c['dhcp']}
     for name, w in want.items():
         out[name] = w
     return dict(sorted(out.items()))
@@ -278,6 +344,11 @@ def main():
                 port=dict(type='str', required=True),
                 network_name=dict(type='str', required=True),
                 tag=dict(type='int'))),
+            dhcp=dict(type='dict', options=dict(
+                router=dict(type='str', required=True),
+                mtu=dict(type='int', required=True),
+                lease_time=dict(type='int', default=3600),
+                server_mac=dict(type='str', required=True))),
             subnet=dict(type='str'),
             vlan=dict(type='str'))),
         purge=dict(type='bool', default=True),

@@ -16,6 +16,9 @@ and an OVN workload with a fixed IP on it shares the physical VLAN with the lega
   workload through OVN-IC and vm101 at L2;
 * app104's gateway is OVN's (a logical gateway): dc1's router answers it on the VLAN and advertises it over OVN-IC,
   and the legacy VM vm104 reaches dc3 through it (the DC-loss test in test_interconnect moves the gateway to dc2);
+* biz101's underlay-to-overlay interconnection (u2o): a biz101 workload and dc1's overlay probe pod reach each other
+  through dc1's router at the u2o address, while the ToR stays the VLAN's gateway;
+* OVN answers DHCP on a VLAN subnet: a workload gets its fixed address, the gateway and the VLAN's MTU;
 * the workloads join with the collection's modules (tridc.ovn.ovn_port on a central member, tridc.ovn.ovs_bridge
   on the chassis), and ovn_port refuses an address another port holds.
 """
@@ -272,3 +275,73 @@ def test_logical_gateway_answers_on_the_vlan_and_the_other_dcs_route_to_it(conve
         time.sleep(2)
     res = node_run('dc3-n1', 'ip', 'netns', 'exec', 'tridc-probe', 'ping', '-c', '3', '-W', '2', APP104_VM)
     assert res.returncode == 0, "dc3's probe pod does not reach vm104:\n" + res.stdout
+
+
+def test_u2o_underlay_workload_and_overlay_pod_talk_through_the_dc_router(converged, node_run, ansible, probes):
+    """biz101 has an underlay-to-overlay interconnection: the ToR keeps the gateway, dc1's router sits on VLAN 101 at
+    the u2o address 10.101.0.2 (a distributed gateway port on dc1's gateway chassis). A workload on biz101 that routes
+    dc1's overlay subnet through that address reaches dc1's probe pod (pods-dc1), and the probe pod reaches it through
+    the DC router, without the fabric."""
+    assert nbctl(node_run, 'dc1-n1', 'get', 'Logical_Router_Port', 'lrp-dc1-biz101', 'networks').strip() == '["10.101.0.2/24"]'
+    assert 'biz101' not in nbctl(node_run, 'dc2-n1', 'lrp-list', 'lr-dc2')
+    central, host, lsp, mac, ip = 'dc1-n1', 'dc1-n3', 'tridc-test-uw-u2o1', '0a:58:0a:65:00:38', '10.101.0.56'
+    _clean(node_run, central, host, lsp)
+    try:
+        _workload(node_run, ansible, central, host, lsp, mac, ip, switch='biz101')
+        node_run(host, 'ip', '-n', 'tridc-uw', 'route', 'add', '10.210.1.0/24', 'via', '10.101.0.2', check=True)
+        assert ' 0% packet loss' in _ping(node_run, host, '10.210.1.254').stdout  # dc1's probe pod (probes.py)
+        res = node_run('dc1-n1', 'ip', 'netns', 'exec', 'tridc-probe', 'ping', '-c', '3', '-W', '2', ip)
+        assert res.returncode == 0, "dc1's probe pod does not reach the biz101 workload through the u2o port:\n" + res.stdout
+    finally:
+        _clean(node_run, central, host, lsp)
+
+
+# A DHCP client for the test (the node image has none): a DHCPREQUEST in the renewing state (RFC 2131 4.3.2: ciaddr =
+# the workload's address, unicast to the server identifier), sent from the workload's namespace; prints what OVN acks.
+DHCP_CLIENT = r'''
+import json, socket, struct, sys
+ip, mac, server = sys.argv[1:4]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 68))
+s.settimeout(2)
+chaddr = bytes.fromhex(mac.replace(":", "")) + bytes(10)
+msg = struct.pack("!BBBBIHH4s4s4s4s16s64s128s", 1, 1, 6, 0, 0x74726964, 0, 0, socket.inet_aton(ip), bytes(4), bytes(4),
+                  bytes(4), chaddr, b"", b"") + bytes([99, 130, 83, 99, 53, 1, 3, 55, 3, 1, 3, 26, 255])
+data = None
+for _ in range(5):
+    s.sendto(msg, (server, 67))
+    try:
+        data = s.recv(2048)
+        break
+    except socket.timeout:
+        continue
+if data is None:
+    sys.exit("no DHCP answer")
+opts, i, raw = {}, 240, data
+while i < len(raw) and raw[i] != 255:
+    if raw[i] == 0:
+        i += 1
+        continue
+    opts[raw[i]] = raw[i + 2:i + 2 + raw[i + 1]]
+    i += 2 + raw[i + 1]
+print(json.dumps({"yiaddr": socket.inet_ntoa(raw[16:20]), "type": opts.get(53, b"\0")[0],
+                  "router": socket.inet_ntoa(opts[3][:4]) if 3 in opts else None,
+                  "mtu": struct.unpack("!H", opts[26])[0] if 26 in opts else None}))
+'''
+
+
+def test_dhcp_hands_a_workload_its_fixed_address_gateway_and_the_vlan_mtu(converged, node_run, ansible):
+    """OVN answers DHCP on a VLAN subnet (ovn_switches' DHCP answer, ovn_port points the port at it): a biz101 workload
+    asks and gets its fixed address, the VLAN's gateway and the provider network's MTU (1500 in the lab)."""
+    central, host, lsp, mac, ip = 'dc1-n1', 'dc1-n2', 'tridc-test-uw-dhcp', '0a:58:0a:65:00:39', '10.101.0.57'
+    _clean(node_run, central, host, lsp)
+    try:
+        _workload(node_run, ansible, central, host, lsp, mac, ip, switch='biz101')
+        assert nbctl(node_run, central, 'lsp-get-dhcpv4-options', lsp).strip(), 'the port has no DHCP answer'
+        res = node_run(host, 'ip', 'netns', 'exec', 'tridc-uw', 'python3', '-c', DHCP_CLIENT, ip, mac, '10.101.0.1')
+        assert res.returncode == 0, res.stdout + res.stderr
+        ack = json.loads(res.stdout)
+        assert ack == {'yiaddr': ip, 'type': 5, 'router': '10.101.0.1', 'mtu': 1500}, ack  # 5 = DHCPACK
+    finally:
+        _clean(node_run, central, host, lsp)

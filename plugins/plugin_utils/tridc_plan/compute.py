@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 from .model import DEFAULT_ROLLOUT
 from . import dr
 
@@ -113,16 +115,47 @@ def _excludes_text(sn):
     return ["%s" % a if a == b else "%s..%s" % (a, b) for a, b in sn.get("exclude_ranges", [])]
 
 
-def ovn_switches(subnets, dcs):
+def _reserved(sn):
+    """The addresses of a subnet that belong to routers: the gateway, and the u2o address of the DC router."""
+    out = [sn["gateway"]]
+    u2o = sn.get("u2o_interconnection_ip") if sn.get("u2o_interconnection") and sn["owner"] == "ovn" else None
+    if u2o and not _excluded(u2o, sn["exclude_ips"]):
+        out.append(u2o)
+    return out
+
+
+def _excluded(address, ranges):
+    ip = ipaddress.ip_address(address)
+    for text in ranges:
+        first, _sep, last = text.partition("..")
+        if ipaddress.ip_address(first) <= ip <= ipaddress.ip_address(last or first):
+            return True
+    return False
+
+
+DHCP_LEASE_SECONDS = 3600
+
+
+def _dhcp(name, sn, providers):
+    """OVN's DHCP answer on a VLAN subnet (IPv4): the workload's fixed address (its port's), the gateway and the
+    provider network's MTU. A workload that asks by DHCP gets the VLAN's MTU from the plan, not a guess."""
+    if sn["kind"] != "underlay" or ":" in sn["cidr"]:
+        return None
+    return {"router": sn["gateway"], "mtu": providers[sn["provider"]]["mtu"], "lease_time": DHCP_LEASE_SECONDS,
+            "server_mac": dr.mac_for("dhcp", name)}
+
+
+def ovn_switches(subnets, dcs, providers):
     """Per DC, the logical switches of its subnets that OVN owns: OVN's IPAM subnet and the gateway and excluded
     ranges that IPAM must never hand out; a VLAN (underlay) subnet also has a localnet port on the provider
     network with the VLAN's tag (0 = the native VLAN), an overlay subnet none (module tridc.ovn.ovn_switches)."""
     out = {}
     for dc in sorted(dcs):
         out[dc] = [{"name": name, "subnet": name, "vlan": sn["vlan"], "cidr": sn["cidr"],
-                    "exclude_ips": [sn["gateway"]] + [e for e in sn["exclude_ips"] if e != sn["gateway"]],
+                    "exclude_ips": _reserved(sn) + [e for e in sn["exclude_ips"] if e not in _reserved(sn)],
                     "localnet": ({"port": "ln-" + name, "network_name": sn["provider"], "tag": sn["vlan_id"]}
-                                 if sn["kind"] == "underlay" else None)}
+                                 if sn["kind"] == "underlay" else None),
+                    "dhcp": _dhcp(name, sn, providers)}
                    for name, sn in sorted(subnets.items())
                    if dc in sn["dcs"] and sn["owner"] == "ovn"]
     return out
@@ -155,7 +188,8 @@ def build(model, derived):
                          "owner": sn["owner"], "kind": "underlay" if vlan else "overlay",
                          "routing_domain": sn["routing_domain"], "stretched": len(sn["dcs"]) > 1,
                          "local": sn["local"], "logical_gateway": sn["logical_gateway"],
-                         "u2o_interconnection": sn["u2o_interconnection"]}
+                         "u2o_interconnection": sn["u2o_interconnection"],
+                         "u2o_interconnection_ip": str(sn["u2o_ip"]) if sn.get("u2o_ip") is not None else None}
     plan["subnets"] = subnets
 
     # per node ---------------------------------------------------------------------------------
@@ -184,7 +218,7 @@ def build(model, derived):
             "subnets": sorted(s for s, sn in model["subnets"].items() if dc_name in sn["dcs"]),
         }
     plan["dcs"] = dcs_out
-    plan["ovn"] = {"switches": ovn_switches(subnets, dcs_out)}
+    plan["ovn"] = {"switches": ovn_switches(subnets, dcs_out, plan["provider_networks"])}
 
     groups = model["groups"]
     nodes = {}

@@ -214,9 +214,11 @@ def _vlan_gateway_chassis(plan, dc, provider):
 
 
 def _attachments(plan, dc, lost=None):
-    """The switches attached to the DC's router, the router port being their gateway: the DC's overlay switches the
-    collection owns (advertised over IC), and the VLAN switches of the logical-gateway subnets the DC owns the gateway
-    of (a distributed gateway port on the DC's gateway chassis: one chassis answers the gateway address at a time)."""
+    """The switches attached to the DC's router: the DC's overlay switches the collection owns (the router port is their
+    gateway; advertised over IC), and the VLAN switches whose router port the DC owns (the first home DC in DR order):
+    a logical gateway (the port holds the gateway address) or an underlay-to-overlay interconnection (u2o: the port
+    holds the u2o address, the fabric keeps the gateway). A VLAN port is a distributed gateway port on the DC's
+    gateway chassis: one chassis answers its address at a time."""
     out = []
     for name in plan["dcs"][dc]["subnets"]:
         sn = plan["subnets"][name]
@@ -230,6 +232,12 @@ def _attachments(plan, dc, lost=None):
         elif sn.get("logical_gateway") and gateway_owner(plan, sn, lost) == dc:
             # the same MAC in every DC that can own it: a move keeps the workloads' ARP entries valid
             item.update({"kind": "logical_gateway", "mac": mac_for("gateway", name),
+                         "gateway_chassis": _vlan_gateway_chassis(plan, dc, sn["provider"])})
+        elif sn.get("u2o_interconnection") and sn.get("u2o_interconnection_ip") and gateway_owner(plan, sn, lost) == dc:
+            # underlay-to-overlay: the DC router on the VLAN at the u2o address (the fabric keeps the gateway); one
+            # owner and one chassis at a time, for the same reason as a logical gateway
+            item.update({"kind": "u2o", "mac": mac_for("u2o", name),
+                         "network": "%s/%d" % (sn["u2o_interconnection_ip"], net.prefixlen if net else 0),
                          "gateway_chassis": _vlan_gateway_chassis(plan, dc, sn["provider"])})
         else:
             continue

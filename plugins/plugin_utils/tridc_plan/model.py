@@ -32,7 +32,7 @@ DC_KEYS = ("name", "region", "dr_role", "az", "mgmt_network", "underlay_network"
 PROVIDER_KEYS = ("name", "default_nic", "nic_overrides", "exclude_nodes", "mtu", "vlans", "description")
 VLAN_KEYS = ("name", "id", "plane", "dcs", "description")
 SUBNET_KEYS = ("name", "cidr", "gateway", "exclude_ips", "vlan", "dcs", "owner", "routing_domain", "description",
-               "u2o_interconnection", "logical_gateway", "local")
+               "u2o_interconnection", "u2o_interconnection_ip", "logical_gateway", "local")
 IC_KEYS = ("transit_switches", "ecmp", "bfd")
 BFD_KEYS = ("min_rx", "min_tx", "mult")
 TS_KEYS = ("name", "subnet", "description")
@@ -247,6 +247,12 @@ def normalize(col, inventory):
             gateway, err = parse_address(gw_text)
             if err:
                 col.add(obj, "gateway", "'%s' is not an IP address: %s" % (gw_text, err))
+        u2o_text = col.get_str(item, "u2o_interconnection_ip", obj, required=False)
+        u2o_ip = None
+        if u2o_text is not None:
+            u2o_ip, err = parse_address(u2o_text)
+            if err:
+                col.add(obj, "u2o_interconnection_ip", "'%s' is not an IP address: %s" % (u2o_text, err))
         owner = col.get_str(item, "owner", obj, required=False, default="ovn")
         if owner not in OWNERS:
             col.add(obj, "owner", "'%s' is not one of %s" % (owner, ", ".join(OWNERS)))
@@ -263,6 +269,7 @@ def normalize(col, inventory):
             "local": col.get_bool(item, "local", obj, default=False),
             "logical_gateway": col.get_bool(item, "logical_gateway", obj, default=False),
             "u2o_interconnection": col.get_bool(item, "u2o_interconnection", obj, default=False),
+            "u2o_ip": u2o_ip, "u2o_ip_given": u2o_text is not None,
         }
 
     # interconnection ------------------------------------------------------------

@@ -175,6 +175,22 @@ def validate(col, model):
         if sn["logical_gateway"] and sn["vlan"] is None:
             col.add(obj, "logical_gateway", "only a VLAN (underlay) subnet has a logical gateway; an overlay subnet's gateway "
                     "is always its DC's router")
+        u2o = sn.get("u2o_ip")
+        if sn.get("u2o_ip_given") and not sn["u2o_interconnection"]:
+            col.add(obj, "u2o_interconnection_ip", "has no effect without u2o_interconnection: true")
+        if sn["u2o_interconnection"] and sn["owner"] == "ovn" and not sn["logical_gateway"]:
+            if sn["vlan"] is None:
+                col.add(obj, "u2o_interconnection", "only a VLAN (underlay) subnet has an underlay-to-overlay interconnection")
+            elif u2o is None and not sn.get("u2o_ip_given"):
+                col.add(obj, "u2o_interconnection_ip", "required with u2o_interconnection on an owner: ovn subnet: the address "
+                        "of the DC router on the VLAN (reserve it with the network department, like the gateway)")
+        if u2o is not None and cidr is not None:
+            if u2o.version != cidr.version or u2o not in cidr:
+                col.add(obj, "u2o_interconnection_ip", "%s is not inside %s" % (u2o, cidr))
+            elif u2o == cidr.network_address or (cidr.version == 4 and cidr.prefixlen < 31 and u2o == cidr.broadcast_address):
+                col.add(obj, "u2o_interconnection_ip", "%s is the network or broadcast address of %s" % (u2o, cidr))
+            elif gw is not None and u2o == gw:
+                col.add(obj, "u2o_interconnection_ip", "%s is the subnet's gateway (the fabric's, with u2o)" % u2o)
         if sn["logical_gateway"] and sn["u2o_interconnection"]:
             col.add(obj, "u2o_interconnection", "cannot be combined with logical_gateway: with a logical gateway the DC's "
                     "router already is the subnet's gateway")
@@ -370,7 +386,8 @@ def validate_hosts_derived(col, model, derived):
     # a logical gateway is answered by a gateway chassis of the DC that owns it: one of them must reach the VLAN
     for sname, sn in sorted(model["subnets"].items()):
         vlan = model["vlans"].get(sn["vlan"]) if sn["vlan"] else None
-        if not sn["logical_gateway"] or sn["owner"] != "ovn" or not vlan or not vlan.get("provider"):
+        routed_here = sn["logical_gateway"] or sn["u2o_interconnection"]
+        if not routed_here or sn["owner"] != "ovn" or not vlan or not vlan.get("provider"):
             continue
         pn = vlan["provider"]
         excluded = set(model["providers"][pn]["exclude_nodes"]) if pn in model["providers"] else set()
@@ -379,9 +396,10 @@ def validate_hosts_derived(col, model, derived):
             if dd is None or not dd["gateways"]:
                 continue
             if all(h in excluded for h in dd["gateways"]):
-                col.add("subnet '%s'" % sname, "logical_gateway", "OVN answers its gateway %s from a gateway chassis of dc '%s', "
+                field = "logical_gateway" if sn["logical_gateway"] else "u2o_interconnection"
+                col.add("subnet '%s'" % sname, field, "OVN answers %s from a gateway chassis of dc '%s', "
                         "but provider network '%s' is excluded on every gateway there (%s)"
-                        % (sn["gateway"], dc_name, pn, ", ".join(sorted(dd["gateways"]))))
+                        % (sn["gateway"] if sn["logical_gateway"] else sn.get("u2o_ip"), dc_name, pn, ", ".join(sorted(dd["gateways"]))))
 
     # a VLAN (and a subnet on it) kept in a DC where no node can reach its provider network
     for vname, vlan in sorted(model["vlans"].items()):

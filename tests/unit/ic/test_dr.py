@@ -247,3 +247,22 @@ def test_plan_stays_json_and_deterministic(lab_plan):
     import json
     again = dr.compute(lab_plan)
     assert json.dumps(again, sort_keys=True) == json.dumps(lab_plan['dr'], sort_keys=True)
+
+
+def test_u2o_interconnection_attaches_the_vlan_at_its_u2o_address(lab_plan):
+    """biz101 keeps the fabric's gateway (10.101.0.1); dc1's router sits on the VLAN at the u2o address, on dc1's
+    gateway chassis; dc2's once dc1 is lost. The subnet stays routed by the fabric (denylisted, not advertised)."""
+    def u2o(routers):
+        return {dc: [a for a in r['attach'] if a['switch'] == 'biz101'] for dc, r in routers.items()}
+    planned = u2o(lab_plan['dr']['routers'])
+    assert [dc for dc, a in planned.items() if a] == ['dc1']
+    port = planned['dc1'][0]
+    assert (port['kind'], port['network'], port['lrp']) == ('u2o', '10.101.0.2/24', 'lrp-dc1-biz101')
+    assert [g['chassis'] for g in port['gateway_chassis']] == ['dc1-n2', 'dc1-n3']
+    assert lab_plan['dr']['prefixes']['biz101']['routed_by'] == 'fabric'
+    assert '10.101.0.0/24' not in lab_plan['dr']['routers']['dc1']['advertise']
+    after = u2o(lab_plan['dr']['failover']['dc1']['routers'])
+    assert [dc for dc, a in after.items() if a] == ['dc2'] and after['dc2'][0]['network'] == '10.101.0.2/24'
+    # OVN's IPAM never hands the u2o address out (here it is inside the subnet's own excluded range already)
+    switch = next(s for s in lab_plan['ovn']['switches']['dc1'] if s['name'] == 'biz101')
+    assert switch['exclude_ips'][:2] == ['10.101.0.1', '10.101.0.2..10.101.0.9']

@@ -154,3 +154,34 @@ def test_overlay_switch_has_no_localnet_port_and_a_vlan_switch_turned_overlay_lo
     moved = run_module(ovn_switches, dict(args, switches=[dict(BIZ101, localnet=None), pods]))
     assert moved['changed'] is True and ['lsp-del', 'ln-biz101'] in moved['commands'], moved['commands']
     assert nbctl(nb, 'lsp-list', 'biz101').stdout.strip() == ''
+
+
+def test_dhcp_answer_with_the_vlan_mtu_follows_the_plan_and_goes_with_the_switch(nb, run_module):
+    """A VLAN subnet's DHCP answer (router, MTU, lease, server MAC) is one DHCP_Options row, marked like the switch,
+    written in the switch's transaction; a new MTU updates it in place, a rerun writes nothing, and the purge of the
+    switch takes it too. A workload port made by ovn_port points at it."""
+    from ansible_collections.tridc.ovn.plugins.modules import ovn_port  # pylint: disable=import-outside-toplevel
+    dhcp = dict(router='10.101.0.1', mtu=1500, lease_time=3600, server_mac='0a:00:00:00:01:01')
+    args = dict(database='unix:' + nb.sock, switches=[dict(BIZ101, dhcp=dhcp)])
+    res = run_module(ovn_switches, args)
+    assert res['changed'] and len(ctl_calls(run_module, 'ovn-nbctl')) == 1
+    uuid = nbctl(nb, '--bare', '--columns=_uuid', 'find', 'DHCP_Options', 'external_ids:tridc-subnet=biz101').stdout.strip()
+    assert uuid and sorted(nbctl(nb, 'dhcp-options-get-options', uuid).stdout.split()) == [
+        'lease_time=3600', 'mtu=1500', 'router=10.101.0.1', 'server_id=10.101.0.1', 'server_mac=0a:00:00:00:01:01']
+    assert nbctl(nb, 'get', 'DHCP_Options', uuid, 'cidr').stdout.strip() == '"10.101.0.0/24"'
+    assert not run_module(ovn_switches, args)['changed']
+    # a workload port on the switch points at it
+    res = run_module(ovn_port, dict(database='unix:' + nb.sock, switch='biz101', name='vm-d', mac='0a:58:0a:65:00:40',
+                                    ip='10.101.0.60'))
+    assert res['changed'] and nbctl(nb, 'lsp-get-dhcpv4-options', 'vm-d').stdout.split()[0] == uuid
+    # the provider network's MTU changes (jumbo frames): updated in place, the port keeps pointing at it
+    jumbo = dict(args, switches=[dict(BIZ101, dhcp=dict(dhcp, mtu=9000))])
+    res = run_module(ovn_switches, jumbo, diff=True)
+    assert res['changed'] and res['diff']['after']['biz101']['dhcp']['options']['mtu'] == '9000'
+    assert 'mtu=9000' in nbctl(nb, 'dhcp-options-get-options', uuid).stdout.split()
+    assert nbctl(nb, 'lsp-get-dhcpv4-options', 'vm-d').stdout.split()[0] == uuid
+    nbctl(nb, 'lsp-del', 'vm-d')
+    # the plan drops the subnet: the switch and its DHCP answer go
+    res = run_module(ovn_switches, dict(args, switches=[]))
+    assert res['changed'] and res['removed'] == ['biz101']
+    assert nbctl(nb, '--bare', '--columns=_uuid', 'list', 'DHCP_Options').stdout.strip() == ''

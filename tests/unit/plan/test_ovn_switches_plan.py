@@ -24,7 +24,9 @@ def test_lab_switches_per_dc():
     # overlay subnets are switches too (OVN's IPAM never hands out their gateway), without a localnet port
     pods = switches["dc1"][3]
     assert pods == {"name": "pods-dc1", "subnet": "pods-dc1", "vlan": None, "cidr": "10.210.1.0/24",
-                    "exclude_ips": ["10.210.1.1"], "localnet": None}
+                    "exclude_ips": ["10.210.1.1"], "localnet": None, "dhcp": None}
+    # a VLAN subnet's DHCP answer carries the provider network's MTU
+    assert biz101["dhcp"]["mtu"] == 1500 and biz101["dhcp"]["router"] == "10.101.0.1" and biz101["dhcp"]["lease_time"] == 3600
     assert all(s["localnet"] is None for dc in switches.values() for s in dc if s["name"].startswith("pods-"))
 
 

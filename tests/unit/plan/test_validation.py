@@ -257,3 +257,24 @@ def test_logical_gateway_rules():
     # every problem at once, and a logical gateway on a VLAN that a gateway reaches is fine
     assert len(probs) >= 3
     assert problems(mutate(lambda i: subnet(i, "b101").update(logical_gateway=True))) == []
+
+
+def test_u2o_interconnection_rules():
+    """u2o on an OVN-owned subnet needs a VLAN and its address (inside the subnet, not the gateway); the address alone
+    has no effect; an address outside an exclude range is added to OVN's IPAM exclusions."""
+    def change(i):
+        subnet(i, "pods1").update(u2o_interconnection=True)
+        subnet(i, "b103").update(u2o_interconnection=True)
+        subnet(i, "pods3").update(u2o_interconnection_ip="10.210.3.5")
+        subnet(i, "b101").update(u2o_interconnection=True, u2o_interconnection_ip="10.101.0.1")
+    probs = problems(mutate(change))
+    for frags in (("subnet 'pods1'", "u2o_interconnection", "only a VLAN (underlay) subnet"),
+                  ("subnet 'b103'", "u2o_interconnection_ip", "required with u2o_interconnection"),
+                  ("subnet 'pods3'", "u2o_interconnection_ip", "has no effect without u2o_interconnection"),
+                  ("subnet 'b101'", "u2o_interconnection_ip", "is the subnet's gateway")):
+        assert any(all(f in p for f in frags) for p in probs), (frags, probs)
+    outside = mutate(lambda i: subnet(i, "b101").update(u2o_interconnection=True, u2o_interconnection_ip="10.102.0.2"))
+    assert any("u2o_interconnection_ip" in p and "is not inside 10.101.0.0/24" in p for p in problems(outside))
+    plan = build_plan(mutate(lambda i: subnet(i, "b101").update(u2o_interconnection=True, u2o_interconnection_ip="10.101.0.250")))
+    switch = next(s for s in plan["ovn"]["switches"]["dc1"] if s["name"] == "b101")
+    assert switch["exclude_ips"][:2] == ["10.101.0.1", "10.101.0.250"]
