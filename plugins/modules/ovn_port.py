@@ -19,7 +19,7 @@ description:
     An address outside the subnet, excluded, the gateway, or held by another port is refused with a clear error, and
     nothing is written.
   - When the subnet has OVN's DHCP answer (M(tridc.ovn.ovn_switches), VLAN subnets), the port points at it
-    (C(dhcpv4_options)): a workload that asks by DHCP gets its fixed address, the gateway and the VLAN's MTU.
+    (C(dhcpv4_options)), so a workload that asks by DHCP gets its fixed address, the gateway and the VLAN's MTU.
   - The chassis side is the binding of the workload's interface to the port on C(br-int)
     (C(external_ids:iface-id) = O(name)); M(tridc.ovn.ovs_bridge) with C(interface_external_ids) writes it.
   - The ports it creates carry C(external_ids:tridc-owner=tridc.ovn); a port of the same name that does not, or that is

@@ -20,8 +20,8 @@ description:
     the provider network reach the physical VLAN at L2.
   - An overlay subnet (no O(switches[].localnet)) is the same switch without a localnet port; the interconnection
     phase attaches it to the DC's router.
-  - Per VLAN subnet with O(switches[].dhcp), OVN's DHCP answer for it (a C(DHCP_Options) row for the subnet, marked
-    like the switch): the router, the provider network's MTU, the lease time and the server's address and MAC. A
+  - Per VLAN subnet with O(switches[].dhcp), OVN's DHCP answer for it, a C(DHCP_Options) row for the subnet marked
+    like the switch, with the router, the provider network's MTU, the lease time and the server's address and MAC. A
     workload port made by M(tridc.ovn.ovn_port) points at it, so a workload that asks by DHCP gets its fixed address,
     the gateway and the VLAN's MTU from OVN.
   - The switches it creates carry C(external_ids:tridc-owner=tridc.ovn) and C(external_ids:tridc-subnet). A switch of
