@@ -91,14 +91,14 @@ def test_node_hung_mid_rollout_halts_before_next_dc_and_rerun_completes(lab, ans
 
 
 def test_check_previews_an_added_vlan_subnet_through_every_gate(lab, ansible, tmp_path):
-    """A reviewer previews a change: site.yml --check --diff with a plan that adds VLAN 104 and its subnet in dc3 runs
+    """A reviewer previews a change: site.yml --check --diff with a plan that adds VLAN 105 and its subnet in dc3 runs
     through every phase of dc3 (no gate fails on the change it has just predicted), shows the new switch and its
     localnet port, and changes nothing. Limited to dc3, the DC the change is in, to keep make test in its budget."""
     import yaml  # pylint: disable=import-outside-toplevel
     topo = yaml.safe_load((lab.root / "inventories" / "lab" / "group_vars" / "all" / "topology.yml").read_text())
     business = next(p for p in topo["tridc_provider_networks"] if p["name"] == "business")
-    business["vlans"].append({"name": "biz104", "id": 104, "plane": "business", "dcs": ["dc3"]})
-    topo["tridc_subnets"].append({"name": "biz104", "cidr": "10.104.0.0/24", "gateway": "10.104.0.1", "vlan": "biz104",
+    business["vlans"].append({"name": "biz105", "id": 105, "plane": "business", "dcs": ["dc3"]})
+    topo["tridc_subnets"].append({"name": "biz105", "cidr": "10.105.0.0/24", "gateway": "10.105.0.1", "vlan": "biz105",
                                   "dcs": ["dc3"], "owner": "ovn"})
     change = tmp_path / "change.yml"
     change.write_text(yaml.safe_dump({k: topo[k] for k in ("tridc_provider_networks", "tridc_subnets")}))
@@ -109,9 +109,9 @@ def test_check_previews_an_added_vlan_subnet_through_every_gate(lab, ansible, tm
     rows = summary_rows(res.stdout)
     for phase in ("gate central", "gate subnets", "gate chassis", "gate interconnect"):
         assert {dc for dc, p in rows if p == phase} == {"dc3"}, (phase, rows)
-    assert "ln-biz104" in out and "biz104" in out  # the new switch and its localnet port (subnets phase, dc3)
+    assert "ln-biz105" in out and "biz105" in out  # the new switch and its localnet port (subnets phase, dc3)
     changed = {h for h, s in recap(res.stdout).items() if s["changed"]}
     assert changed and changed <= {"dc3-n1", "dc3-n2", "dc3-n3"}, changed
     # nothing was changed: the switch is not there
     check = ansible("dc3-n1", "-m", "ansible.builtin.command", "-a", "ovn-nbctl --no-leader-only ls-list")
-    assert check.returncode == 0 and "biz104" not in check.stdout, check.stdout
+    assert check.returncode == 0 and "biz105" not in check.stdout, check.stdout
