@@ -92,7 +92,7 @@ options:
         type: list
         elements: dict
         required: true
-        suboptions:
+        suboptions: &gateway_chassis
           chassis:
             description: Chassis name (C(system-id)).
             type: str
@@ -143,21 +143,7 @@ options:
         type: list
         elements: dict
         default: []
-        suboptions:
-          chassis:
-            description: Chassis name (C(system-id)).
-            type: str
-            required: true
-          priority:
-            description: Priority 0-32767.
-            type: int
-            required: true
-          host:
-            description: Inventory host of the chassis (informational, ignored).
-            type: str
-          failure_domain:
-            description: Failure domain of the chassis (informational, ignored).
-            type: str
+        suboptions: *gateway_chassis
       kind:
         description: V(overlay) or V(logical_gateway), as the plan says (informational, ignored).
         type: str
