@@ -8,6 +8,7 @@ from __future__ import annotations
 import ipaddress
 
 from .model import DEFAULT_ROLLOUT
+from .validate import parse_exclude
 from . import dr
 
 
@@ -126,11 +127,7 @@ def _reserved(sn):
 
 def _excluded(address, ranges):
     ip = ipaddress.ip_address(address)
-    for text in ranges:
-        first, _sep, last = text.partition("..")
-        if ipaddress.ip_address(first) <= ip <= ipaddress.ip_address(last or first):
-            return True
-    return False
+    return any(rng is not None and rng[0] <= ip <= rng[1] for rng, _err in (parse_exclude(text, None) for text in ranges))
 
 
 DHCP_LEASE_SECONDS = 3600
@@ -149,10 +146,11 @@ def ovn_switches(subnets, dcs, providers):
     """Per DC, the logical switches of its subnets that OVN owns: OVN's IPAM subnet and the gateway and excluded
     ranges that IPAM must never hand out; a VLAN (underlay) subnet also has a localnet port on the provider
     network with the VLAN's tag (0 = the native VLAN), an overlay subnet none (module tridc.ovn.ovn_switches)."""
+    reserved = {name: _reserved(sn) for name, sn in subnets.items()}
     out = {}
     for dc in sorted(dcs):
         out[dc] = [{"name": name, "subnet": name, "vlan": sn["vlan"], "cidr": sn["cidr"],
-                    "exclude_ips": _reserved(sn) + [e for e in sn["exclude_ips"] if e not in _reserved(sn)],
+                    "exclude_ips": reserved[name] + [e for e in sn["exclude_ips"] if e not in reserved[name]],
                     "localnet": ({"port": "ln-" + name, "network_name": sn["provider"], "tag": sn["vlan_id"]}
                                  if sn["kind"] == "underlay" else None),
                     "dhcp": _dhcp(name, sn, providers)}
