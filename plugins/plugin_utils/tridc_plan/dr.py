@@ -198,9 +198,9 @@ def _gateway_chassis(plan, dc):
 
 
 def gateway_owner(plan, sn, lost=None):
-    """The one DC that answers a logical-gateway subnet's gateway address: the first DC of its serving order
-    (primary, same-city DR, remote DR) that is not lost. Two DC routers answering one address on a stretched
-    VLAN would fight over it, so the gateway has one owner at a time and moves only with the DR state."""
+    """The one DC whose router sits on a VLAN subnet (its logical gateway, or its u2o address): the first DC of its
+    serving order (primary, same-city DR, remote DR) that is not lost. Two DC routers answering one address on a
+    stretched VLAN would fight over it, so the port has one owner at a time and moves only with the DR state."""
     order = serving_order(plan, sn["dcs"], lost)
     return order[0] if order else None
 
