@@ -20,8 +20,8 @@ description:
     BFD declares it dead) and the C(router) type port on the transit switch.
   - Per attached switch (O(attach)), the logical switch (created when missing) and the router port that is its
     gateway. An overlay switch's port is distributed; C(ovn-ic) advertises these networks to the other AZs. A VLAN
-    switch whose gateway OVN is (a logical gateway, O(attach[].gateway_chassis) given) gets a distributed gateway
-    port on those chassis, so that one chassis at a time answers the gateway address on the VLAN, and its switch
+    switch the router sits on (a logical gateway or a u2o address, O(attach[].gateway_chassis) given) gets a distributed
+    gateway port on those chassis, so that one chassis at a time answers its address on the VLAN, and its switch
     port C(nat-addresses=router), so that the chassis that takes the port over announces it (gratuitous ARP).
   - Router ports of O(router) that are not planned are removed with their switch-side peer ports (the router is
     owned by this module); other ports of the switches are never touched.
@@ -145,7 +145,7 @@ options:
         default: []
         suboptions: *gateway_chassis
       kind:
-        description: V(overlay) or V(logical_gateway), as the plan says (informational, ignored).
+        description: V(overlay), V(logical_gateway) or V(u2o), as the plan says (informational, ignored).
         type: str
       subnet:
         description: Name of the plan's subnet (informational, ignored).
