@@ -120,11 +120,9 @@ def ansible(lab):
 @pytest.fixture(scope="session")
 def probes(lab, tmp_path_factory):
     """A probe pod per DC (interconnect role, tasks_from probe; tests/lab/probes.py), made once a session. The DC
-    loss test (test_interconnect) stops dc1's containers, which takes dc1's probe with them: later tests ping
-    between dc2 and dc3 only."""
-    from probes import PROBE_PLAY, PROBES, run_playbook  # pylint: disable=import-outside-toplevel
-    path = tmp_path_factory.mktemp("probe") / "probes.yml"
-    path.write_text(PROBE_PLAY)
-    res = run_playbook(lab, path, timeout=600)
+    loss test (test_interconnect) stops dc1's containers, which takes dc1's probe with them; it makes it again after
+    the failback."""
+    from probes import PROBES, make_probes  # pylint: disable=import-outside-toplevel
+    res = make_probes(lab, tmp_path_factory.mktemp("probe"))
     assert res.returncode == 0, (res.stdout + res.stderr)[-4000:]
     return PROBES

@@ -39,6 +39,14 @@ def run_playbook(lab, path, *args, timeout=2400):
     return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=env, cwd=str(lab.root), check=False)
 
 
+def make_probes(lab, directory, *args):
+    """The probe pods (PROBE_PLAY) on the lab; ``args`` go to ansible-playbook (e.g. ``--limit``). Idempotent: it
+    makes again what a restarted container lost."""
+    path = directory / "probes.yml"
+    path.write_text(PROBE_PLAY)
+    return run_playbook(lab, path, *args, timeout=600)
+
+
 def probe_ping(node_run, src_dc, dst_dc, count=3):
     host, _ip = PROBES[src_dc]
     return node_run(host, "ip", "netns", "exec", "tridc-probe", "ping", "-c", str(count), "-i", "0.2", "-W", "2", PROBES[dst_dc][1])
@@ -62,7 +70,32 @@ def ping_result(proc, interval=0.02):
     seqs = sorted(int(m.group(1)) for m in re.finditer(r"bytes from .*icmp_seq=(\d+) ", out))
     sent = int(re.search(r"(\d+) packets transmitted", out).group(1)) if "packets transmitted" in out else 0
     gaps = [int((b - a) * interval * 1000) for a, b in zip(seqs, seqs[1:]) if b - a > 1]
-    return {"sent": sent, "received": len(seqs), "lost_ms": int((sent - len(seqs)) * interval * 1000), "gaps_ms": gaps}
+    # ping -D: "[EPOCH] 64 bytes from ...": the time of the last answer before each gap (for the logs of that moment)
+    stamps = {int(m.group(2)): float(m.group(1)) for m in re.finditer(r"^\[(\d+\.\d+)\] .*icmp_seq=(\d+) ", out, re.M)}
+    gaps_at = [stamps[a] for a, b in zip(seqs, seqs[1:]) if b - a > 1 and a in stamps]
+    return {"sent": sent, "received": len(seqs), "lost_ms": int((sent - len(seqs)) * interval * 1000), "gaps_ms": gaps,
+            "gaps_at": gaps_at}
+
+
+LOGS = ("/var/log/ovn/ovn-controller.log", "/var/log/ovn/ovn-northd.log", "/var/log/ovn/ovn-ic.log",
+        "/var/log/openvswitch/ovs-vswitchd.log")
+
+
+def logs_around(node_run, hosts, moments, before=3.0, after=2.0):
+    """The OVN and OVS daemon log lines of ``hosts`` from ``before`` seconds before to ``after`` seconds after each of
+    ``moments`` (epoch seconds): what a test prints when traffic was lost, so that a failure says what happened."""
+    import datetime  # pylint: disable=import-outside-toplevel
+    lines = []
+    for host in hosts:
+        res = node_run(host, "tail", "-q", "-n", "3000", *LOGS)
+        for line in res.stdout.splitlines():
+            try:
+                ts = datetime.datetime.strptime(line[:23], "%Y-%m-%dT%H:%M:%S.%f").replace(tzinfo=datetime.timezone.utc).timestamp()
+            except ValueError:
+                continue
+            if any(m - before <= ts <= m + after for m in moments) and "|memory" not in line:
+                lines.append((ts, "%s %s" % (host, line)))
+    return "\n".join(text for _ts, text in sorted(lines))
 
 
 # lab/lab.sh: vm104 (tor1, VLAN 104) has OVN's logical gateway of app104 as its gateway; the ToRs carry VLAN 104

@@ -26,7 +26,7 @@ import time
 
 import pytest
 
-from probes import ping_result, probe_ping, ssh_popen, start_ping
+from probes import logs_around, ping_result, probe_ping, ssh_popen, start_ping
 
 CA = pathlib.Path("/var/lib/tridc-ovn/pki")
 WATCH = {  # host -> the databases watched there (ovn-appctl target, database name)
@@ -110,17 +110,22 @@ def test_rotation_keeps_raft_leaders_and_pings_and_retires_the_old_ca(lab, ansib
             leaderless["%s/%s" % (host, db)] = round(secs, 1)
     # the pings are cut when the playbook is done (no summary line): what was lost is what is missing between the
     # first and the last answer (ping -O reports each unanswered request in order)
-    pings = []
+    pings, gaps_at = [], []
     for p in flows:
         r = ping_result(p, interval=0.05)
         pings.append(dict(received=r["received"], lost=sum(g // 50 - 1 for g in r["gaps_ms"]), gaps_ms=r["gaps_ms"]))
+        gaps_at += r["gaps_at"]
     out = res.stdout + res.stderr
     assert res.returncode == 0, out[-5000:]
     print("pki_rotate.yml: %.0f s; seconds without a raft leader: %s; pings dc2<->dc3: %s" % (took, leaderless, pings))
     assert len(leaderless) == 8, leaderless
     assert all(v == 0 for v in leaderless.values()), "a database lost its leader during the rotation: %s" % leaderless
+    if gaps_at:  # what the daemons of the two DCs did at those moments (printed, and in the failure message)
+        gaps_at = logs_around(node_run, [h for h in lab.nodes if h[:3] in ("dc2", "dc3")], gaps_at)
+        print(gaps_at)
     for r in pings:
-        assert r["received"] > 100 and sum(r["gaps_ms"]) <= 500, "cross-DC pings were lost during the rotation: %s" % r
+        assert r["received"] > 100 and sum(r["gaps_ms"]) <= 500, "cross-DC pings were lost during the rotation: %s\n%s" % (
+            r, gaps_at)
 
     # the old CA is retired, the hosts hold certificates of the new CA
     new_ca = (CA / "controllerca" / "cacert.pem").read_text()

@@ -90,3 +90,86 @@ def procedure(installed, target):
     else:
         out.update(procedure="fail-safe", order=fail_safe_order, reason=reason + ", not %s" % _fmt(sb))
     return out
+
+
+def _leaders_last(members, leaders):
+    """Central members in plan order, the ones that lead a database now last (those leading two after those leading
+    one): a leader steps down only when it is stopped, and each stop should cost the cluster one election at most."""
+    led = {}
+    for host in (leaders or {}).values():
+        led[host] = led.get(host, 0) + 1
+    return sorted(members, key=lambda h: (led.get(h, 0), members.index(h)))
+
+
+def _gateways_interleaved(chassis, gateways):
+    """The DC's chassis, one at a time: plain chassis first, then the gateways lowest priority first, so that the
+    gateway holding the transit port goes last and its standby (another failure domain) has already been upgraded
+    and is healthy when the port moves to it."""
+    prio = {g["host"]: g.get("priority", 0) for g in gateways}
+    return [h for h in chassis if h not in prio] + sorted((h for h in chassis if h in prio), key=lambda h: (prio[h], h))
+
+
+def steps(plan, installed, target, leaders=None):
+    """The ordered steps of upgrading every OVN host of ``plan`` from the versions in ``installed`` (host -> the OVN
+    version it runs) to ``target`` (docs/upgrades.md).
+
+    ``leaders`` maps a DC name (and ``"ic"``) to its databases' raft leaders now, e.g. ``{"dc1": {"nb": "dc1-n1",
+    "sb": "dc1-n2"}, "ic": {"nb": ..., "sb": ...}}``; they go last among their cluster's members.
+
+    Returns ``{"procedure", "from", "to", "reason", "steps": [...]}``; each step is ``{"step", "dc", "hosts",
+    "done"}`` in the order they must run: DCs in ``plan.rollout_order``, one host at a time. ``done`` is true for a
+    host step whose hosts all run ``target`` already, so a rerun after an interrupted upgrade resumes at the first
+    step not done. Raises VersionError when a host of the plan has no version, runs a version newer than ``target``,
+    or when the hosts run more than one version other than ``target`` (an earlier upgrade left half done to another
+    version: finish that first).
+    """
+    hosts = sorted(h for h, n in plan["nodes"].items() if n.get("central") or n.get("chassis") or n.get("ic_db"))
+    missing = [h for h in hosts if not installed.get(h)]
+    if missing:
+        raise VersionError("no installed OVN version for %s" % ", ".join(missing))
+    want = parse(target)
+    newer = sorted(h for h in hosts if parse(installed[h]) > want)
+    if newer:
+        raise VersionError("%s run a newer OVN than the target %s; OVN documents no downgrade procedure"
+                           % (", ".join(newer), "%d.%02d.%d" % want))
+    old = sorted({parse(installed[h]) for h in hosts} - {want})
+    if len(old) > 1:
+        raise VersionError("the hosts run %s besides the target: finish the earlier upgrade first"
+                           % ", ".join("%d.%02d.%d" % v for v in old))
+    source = "%d.%02d.%d" % (old[0] if old else want)
+    out = procedure(source, target)
+    done = {h: parse(installed[h]) == want for h in hosts}
+    out_steps = []
+
+    def add(step, dc, members):
+        out_steps.append({"step": step, "dc": dc, "hosts": list(members),
+                          "done": bool(members) and all(done[h] for h in members)})
+
+    chassis_all = [h for h in hosts if plan["nodes"][h].get("chassis")]
+    fail_safe = out["procedure"] == "fail-safe"
+    if out["procedure"] != "none":
+        if fail_safe:
+            add("pin_controllers", None, [])
+        for dc in plan["rollout_order"]:
+            d = plan["dcs"][dc]
+            members = [m["host"] for m in d["central"]["members"]]
+            chassis = _gateways_interleaved([h for h in d["nodes"] if h in chassis_all], d.get("gateways", []))
+            if not fail_safe:  # rolling: the controllers may run ahead of northd
+                for host in [h for h in chassis if h not in members]:
+                    add("node", dc, [host])
+            else:
+                add("freeze_northd_version", dc, [])
+            for host in _leaders_last(members, (leaders or {}).get(dc)):
+                add("central_member", dc, [host])
+            add("convert_schemas", dc, [])
+            if fail_safe:
+                for host in [h for h in chassis if h not in members]:
+                    add("node", dc, [host])
+            for host in [h for h in d["nodes"] if plan["nodes"][h].get("ic_db") and h not in members]:
+                add("ic_db_member", dc, [host])
+            add("gate", dc, [])
+        add("convert_ic_schemas", None, [])
+        if fail_safe:
+            add("unpin_controllers", None, [])
+    out["steps"] = out_steps
+    return out

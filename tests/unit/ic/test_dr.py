@@ -76,7 +76,12 @@ def test_denylist_has_underlay_infrastructure_and_local_prefixes(lab_plan):
     opts = lab_plan['dr']['routers']['dc1']['options']
     assert opts['ic-route-denylist'] == opts['ic-route-blacklist'] == ','.join(deny)
     assert (opts['ic-route-adv'], opts['ic-route-learn'], opts['ic-route-adv-default']) == ('true', 'true', 'false')
-    assert (opts['bfd-min-rx'], opts['bfd-mult']) == ('100', '3')
+    # the lab's tridc_interconnect.bfd (mult 5: its gateways share a 2-core machine); the default is 100/100/3
+    assert (opts['bfd-min-rx'], opts['bfd-min-tx'], opts['bfd-mult']) == ('100', '100', '5')
+    inv = load_inventory(os.path.join(REPO, 'inventories', 'lab'))
+    del inv['globals']['tridc_interconnect']['bfd']
+    opts = build_plan(inv)['dr']['routers']['dc1']['options']
+    assert (opts['bfd-min-rx'], opts['bfd-min-tx'], opts['bfd-mult']) == ('100', '100', '3')
     # all DCs use the same list
     assert len({tuple(r['denylist']) for r in lab_plan['dr']['routers'].values()}) == 1
 
