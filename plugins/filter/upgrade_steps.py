@@ -41,8 +41,8 @@ options:
     required: true
   leaders:
     description:
-      - DC name (and C(ic)) to its databases' raft leaders now, each a mapping of C(nb) and C(sb) to a host name.
-      - The leaders go last among their cluster's members.
+      - DC name to its databases' raft leaders now, each a mapping of C(nb) and C(sb) to a host name.
+      - The leaders go last among the DC's central members; IC database members go with their DC.
     type: dict
     required: false
 author:

@@ -4,6 +4,7 @@
 """The probe pods of the lab's DCs (interconnect role, tasks_from probe) and pings between them, for the lab tests
 that watch cross-DC traffic (test_interconnect, test_pki_rotation). The fixture ``probes`` is in conftest.py."""
 
+import datetime
 import re
 import shlex
 import subprocess
@@ -84,7 +85,6 @@ LOGS = ("/var/log/ovn/ovn-controller.log", "/var/log/ovn/ovn-northd.log", "/var/
 def logs_around(node_run, hosts, moments, before=3.0, after=2.0):
     """The OVN and OVS daemon log lines of ``hosts`` from ``before`` seconds before to ``after`` seconds after each of
     ``moments`` (epoch seconds): what a test prints when traffic was lost, so that a failure says what happened."""
-    import datetime  # pylint: disable=import-outside-toplevel
     lines = []
     for host in hosts:
         res = node_run(host, "tail", "-q", "-n", "3000", *LOGS)

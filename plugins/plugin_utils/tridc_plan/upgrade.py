@@ -101,7 +101,7 @@ def _leaders_last(members, leaders):
     return sorted(members, key=lambda h: (led.get(h, 0), members.index(h)))
 
 
-def _gateways_interleaved(chassis, gateways):
+def _gateways_last(chassis, gateways):
     """The DC's chassis, one at a time: plain chassis first, then the gateways lowest priority first, so that the
     gateway holding the transit port goes last and its standby (another failure domain) has already been upgraded
     and is healthy when the port moves to it."""
@@ -113,8 +113,9 @@ def steps(plan, installed, target, leaders=None):
     """The ordered steps of upgrading every OVN host of ``plan`` from the versions in ``installed`` (host -> the OVN
     version it runs) to ``target`` (docs/upgrades.md).
 
-    ``leaders`` maps a DC name (and ``"ic"``) to its databases' raft leaders now, e.g. ``{"dc1": {"nb": "dc1-n1",
-    "sb": "dc1-n2"}, "ic": {"nb": ..., "sb": ...}}``; they go last among their cluster's members.
+    ``leaders`` maps a DC name to its databases' raft leaders now, e.g. ``{"dc1": {"nb": "dc1-n1", "sb": "dc1-n2"}}``;
+    they go last among the DC's central members. IC database members go with their DC (one per DC, so one at a
+    time), whatever the IC leader.
 
     Returns ``{"procedure", "from", "to", "reason", "steps": [...]}``; each step is ``{"step", "dc", "hosts",
     "done"}`` in the order they must run: DCs in ``plan.rollout_order``, one host at a time. ``done`` is true for a
@@ -128,24 +129,23 @@ def steps(plan, installed, target, leaders=None):
     if missing:
         raise VersionError("no installed OVN version for %s" % ", ".join(missing))
     want = parse(target)
-    newer = sorted(h for h in hosts if parse(installed[h]) > want)
+    runs = {h: parse(installed[h]) for h in hosts}
+    newer = sorted(h for h in hosts if runs[h] > want)
     if newer:
         raise VersionError("%s run a newer OVN than the target %s; OVN documents no downgrade procedure"
                            % (", ".join(newer), "%d.%02d.%d" % want))
-    old = sorted({parse(installed[h]) for h in hosts} - {want})
+    old = sorted(set(runs.values()) - {want})
     if len(old) > 1:
         raise VersionError("the hosts run %s besides the target: finish the earlier upgrade first"
                            % ", ".join("%d.%02d.%d" % v for v in old))
     source = "%d.%02d.%d" % (old[0] if old else want)
     out = procedure(source, target)
-    done = {h: parse(installed[h]) == want for h in hosts}
     out_steps = []
 
     def add(step, dc, members):
         out_steps.append({"step": step, "dc": dc, "hosts": list(members),
-                          "done": bool(members) and all(done[h] for h in members)})
+                          "done": bool(members) and all(runs[h] == want for h in members)})
 
-    chassis_all = [h for h in hosts if plan["nodes"][h].get("chassis")]
     fail_safe = out["procedure"] == "fail-safe"
     if out["procedure"] != "none":
         if fail_safe:
@@ -153,9 +153,11 @@ def steps(plan, installed, target, leaders=None):
         for dc in plan["rollout_order"]:
             d = plan["dcs"][dc]
             members = [m["host"] for m in d["central"]["members"]]
-            chassis = _gateways_interleaved([h for h in d["nodes"] if h in chassis_all], d.get("gateways", []))
+            # the DC's chassis that are not central members (those go with their central step)
+            nodes = _gateways_last([h for h in d["nodes"] if plan["nodes"][h].get("chassis") and h not in members],
+                                   d.get("gateways", []))
             if not fail_safe:  # rolling: the controllers may run ahead of northd
-                for host in [h for h in chassis if h not in members]:
+                for host in nodes:
                     add("node", dc, [host])
             else:
                 add("freeze_northd_version", dc, [])
@@ -163,7 +165,7 @@ def steps(plan, installed, target, leaders=None):
                 add("central_member", dc, [host])
             add("convert_schemas", dc, [])
             if fail_safe:
-                for host in [h for h in chassis if h not in members]:
+                for host in nodes:
                     add("node", dc, [host])
             for host in [h for h in d["nodes"] if plan["nodes"][h].get("ic_db") and h not in members]:
                 add("ic_db_member", dc, [host])

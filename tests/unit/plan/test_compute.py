@@ -1,24 +1,7 @@
-"""The plan for inventories/lab and inventories/example-bank against hand-worked expectations."""
+"""The plan for inventories/lab and inventories/example-bank (fixtures lab and bank, conftest.py) against hand-worked
+expectations."""
 
-import os
-
-import pytest
-
-from ansible_collections.tridc.ovn.plugins.plugin_utils.tridc_plan import build_plan
 from ansible_collections.tridc.ovn.plugins.plugin_utils.tridc_plan.views import parse_bridge_mappings
-from inventory_loader import load_inventory
-
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-
-
-@pytest.fixture(scope="module")
-def lab():
-    return build_plan(load_inventory(os.path.join(ROOT, "inventories", "lab")))
-
-
-@pytest.fixture(scope="module")
-def bank():
-    return build_plan(load_inventory(os.path.join(ROOT, "inventories", "example-bank")))
 
 
 def test_lab_rollout_order_is_remote_then_same_city_then_primary(lab):

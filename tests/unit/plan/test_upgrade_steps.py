@@ -4,25 +4,11 @@
 """The order of an upgrade across the DCs (upgrade.steps, docs/upgrades.md): on the lab's and the example bank's
 plans, for Debian 12 -> 13 (fail-safe) and a point release (rolling), with a resume after a half-done run."""
 
-import os
-
 import pytest
 
-from ansible_collections.tridc.ovn.plugins.plugin_utils.tridc_plan import build_plan, upgrade
-from inventory_loader import load_inventory
+from ansible_collections.tridc.ovn.plugins.plugin_utils.tridc_plan import upgrade
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..'))
-OLD, NEW = '23.03.1-1~deb12u2', '25.03.0-1'
-
-
-@pytest.fixture(scope='module')
-def lab():
-    return build_plan(load_inventory(os.path.join(REPO, 'inventories', 'lab')))
-
-
-@pytest.fixture(scope='module')
-def bank():
-    return build_plan(load_inventory(os.path.join(REPO, 'inventories', 'example-bank')))
+OLD, NEW = '23.03.1-1~deb12u2', '25.03.0-1'  # the fixtures lab and bank are the plans of conftest.py
 
 
 def ovn_hosts(plan):
@@ -90,7 +76,7 @@ def test_a_rerun_after_an_interrupted_upgrade_marks_the_done_hosts(lab):
     assert out['procedure'] == 'fail-safe' and out['from'] == '23.03.1'
     member = {s['hosts'][0]: s['done'] for s in out['steps'] if s['step'] == 'central_member'}
     assert member['dc3-n1'] and member['dc3-n2'] and not member['dc3-n3'] and not member['dc1-n1']
-    # all done: nothing left but the idempotent database and pin steps
+    # every host on the target: no procedure, no step
     out = upgrade.steps(lab, {h: NEW for h in ovn_hosts(lab)}, NEW)
     assert out['procedure'] == 'none' and out['steps'] == []
 
