@@ -13,7 +13,11 @@ set -euo pipefail
 LAB=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$LAB")
 STATE=$LAB/.state
-MIRROR_DIR=$LAB/.cache/mirror
+# the package mirrors, one flat repository per Debian suite, served together from $MIRROR_ROOT:
+#   http://10.99.0.1:8181/mirror/ (bookworm, where the lab starts), /mirror-trixie/ (trixie, and the upgrade to it)
+MIRROR_ROOT=$LAB/.cache
+MIRROR_DIR=$MIRROR_ROOT/mirror
+MIRROR_DIRS=("$MIRROR_ROOT/mirror" "$MIRROR_ROOT/mirror-trixie")
 NODE_IMAGE=${NODE_IMAGE:-localhost/tridc-node:bookworm}
 TOR_IMAGE=${TOR_IMAGE:-localhost/tridc-tor:bookworm}
 LABEL=tridc.lab
@@ -149,7 +153,7 @@ mirror_pid() {  # prints the pid of our mirror http server if it is running
   [ -s "$MIRROR_PIDFILE" ] || return 1
   pid=$(cat "$MIRROR_PIDFILE")
   [ -r "/proc/$pid/cmdline" ] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "$MIRROR_CMD --directory $MIRROR_DIR" || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "$MIRROR_CMD --directory $MIRROR_ROOT \$" || return 1
   echo "$pid"
 }
 
@@ -167,6 +171,7 @@ stop_foreign_mirrors() {
 
 # ------------------------------------------------------------------ up
 host_setup() {
+  local dir
   mkdir -p "$STATE/ssh"
   [ -s "$KEY" ] || ssh-keygen -q -t ed25519 -N '' -C tridc-lab -f "$KEY"
   # forwarding between the DCs' WAN links (left on by down: podman networks need it as well)
@@ -178,7 +183,9 @@ host_setup() {
   ip -4 addr show dev lo | grep -q " $MIRROR_IP/32 " || ip addr add "$MIRROR_IP/32" dev lo
   stop_foreign_mirrors
   if ! mirror_pid >/dev/null; then
-    [ -s "$MIRROR_DIR/Packages.gz" ] || die "no mirror in $MIRROR_DIR (run lab/build-images.sh)"
+    for dir in "${MIRROR_DIRS[@]}"; do
+      [ -s "$dir/Packages.gz" ] || die "no mirror in $dir (run SUITE=trixie lab/build-images.sh)"
+    done
     # a daemon: own session, no descriptors inherited from whoever ran `up` (beyond 0-2)
     # (the launcher writes its own pid, which http.server keeps through exec)
     rm -f "$MIRROR_PIDFILE"
@@ -188,7 +195,7 @@ os.closerange(3, 65536)
 with open(sys.argv[1], "w") as f:
     f.write("%d\n" % os.getpid())
 os.execvp(sys.argv[2], sys.argv[2:])' "$MIRROR_PIDFILE" \
-      python3 -m http.server "$MIRROR_PORT" --bind "$MIRROR_IP" --directory "$MIRROR_DIR" \
+      python3 -m http.server "$MIRROR_PORT" --bind "$MIRROR_IP" --directory "$MIRROR_ROOT" \
       </dev/null >"$STATE/mirror.log" 2>&1 &
     for _ in $(seq 1 50); do
       [ -s "$MIRROR_PIDFILE" ] && (exec 3<>"/dev/tcp/$MIRROR_IP/$MIRROR_PORT") 2>/dev/null && break
@@ -343,6 +350,10 @@ cmd_up() {
     log "images or mirror missing: running build-images.sh"
     "$LAB/build-images.sh"
   fi
+  if [ ! -s "$MIRROR_ROOT/mirror-trixie/Packages.gz" ]; then   # the upgrade's source (and the bookworm set first)
+    log "trixie mirror missing: running SUITE=trixie build-images.sh"
+    SUITE=trixie "$LAB/build-images.sh"
+  fi
   t=$(now); host_setup; log "host: key, forwarding, iptables, mirror on http://$MIRROR_IP:$MIRROR_PORT/ ($(since "$t") s)"
   t=$(now); start_containers; log "containers running ($(since "$t") s)"
   t=$(now)
@@ -472,8 +483,11 @@ cmd_verify_connect() {
   check "ansible -m ping: all 9 nodes" \
     env ANSIBLE_HOST_KEY_CHECKING=False "$ROOT/.venv/bin/ansible" -i "$ROOT/inventories/lab" all -m ping
   # the one remote command here is a fixed string (ssh always passes a command line)
-  check "mirror reachable from dc3-n3 (http://$MIRROR_IP:$MIRROR_PORT/Packages)" \
-    node_run 3 3 python3 -c "'import urllib.request,sys; sys.exit(urllib.request.urlopen(\"http://$MIRROR_IP:$MIRROR_PORT/Packages\").status != 200)'"
+  local suite
+  for suite in mirror mirror-trixie; do
+    check "mirror reachable from dc3-n3 (http://$MIRROR_IP:$MIRROR_PORT/$suite/Packages)" \
+      node_run 3 3 python3 -c "'import urllib.request,sys; sys.exit(urllib.request.urlopen(\"http://$MIRROR_IP:$MIRROR_PORT/$suite/Packages\").status != 200)'"
+  done
   for d in "${DCS[@]}"; do
     for vm in ${VMS[$d]}; do
       IFS=: read -r name vlan addr gw <<<"$vm"

@@ -27,8 +27,10 @@ def test_dc1_n1_pings_dc3_n1_across_the_wan(node_run):
     assert res.returncode == 0, res.stdout + res.stderr
 
 
-def test_nodes_reach_the_package_mirror(node_run):
+@pytest.mark.parametrize("suite", ["mirror", "mirror-trixie"])
+def test_nodes_reach_the_package_mirror(node_run, suite):
+    """Both suites' mirrors: bookworm, where the lab starts, and trixie, the inventory's source (the upgrade's)."""
     code = ('import urllib.request;'
-            'print(urllib.request.urlopen("http://10.99.0.1:8181/Packages").status)')
+            'print(urllib.request.urlopen("http://10.99.0.1:8181/%s/Packages").status)' % suite)
     res = node_run("dc3-n3", "python3", "-c", code)
     assert res.returncode == 0 and res.stdout.strip() == "200", res.stdout + res.stderr

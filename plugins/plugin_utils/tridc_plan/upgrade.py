@@ -109,20 +109,34 @@ def _gateways_last(chassis, gateways):
     return [h for h in chassis if h not in prio] + sorted((h for h in chassis if h in prio), key=lambda h: (prio[h], h))
 
 
-def steps(plan, installed, target, leaders=None):
+def steps(plan, installed, target, leaders=None, pending=(), done=None):
     """The ordered steps of upgrading every OVN host of ``plan`` from the versions in ``installed`` (host -> the OVN
-    version it runs) to ``target`` (docs/upgrades.md).
+    version it runs: the lowest of its ovn-common package and its running OVN daemons) to ``target``
+    (docs/upgrades.md).
 
-    ``leaders`` maps a DC name to its databases' raft leaders now, e.g. ``{"dc1": {"nb": "dc1-n1", "sb": "dc1-n2"}}``;
-    they go last among the DC's central members. IC database members go with their DC (one per DC, so one at a
-    time), whatever the IC leader.
+    Two kinds of host step. ``central_member``: the member's packages move to the target and its clustered database
+    servers (NB, SB and, on an IC database member, IC-NB and IC-SB) restart on them, one member at a time, the
+    current raft leaders last (``leaders`` maps a DC name to its leaders now, e.g. ``{"dc1": {"nb": "dc1-n1", "sb":
+    "dc1-n2"}}``). ``node``: every chassis of the DC (central members too), one at a time, gateways last: packages,
+    then Open vSwitch and ovn-controller restart keeping the flows. IC database members that are not central members
+    get an ``ic_db_member`` step after their DC's chassis.
 
-    Returns ``{"procedure", "from", "to", "reason", "steps": [...]}``; each step is ``{"step", "dc", "hosts",
-    "done"}`` in the order they must run: DCs in ``plan.rollout_order``, one host at a time. ``done`` is true for a
-    host step whose hosts all run ``target`` already, so a rerun after an interrupted upgrade resumes at the first
-    step not done. Raises VersionError when a host of the plan has no version, runs a version newer than ``target``,
-    or when the hosts run more than one version other than ``target`` (an earlier upgrade left half done to another
-    version: finish that first).
+    Fail-safe: the controllers are pinned first; per DC the northd version is frozen (ovn-northd stops on every
+    member), the members' databases move, ``convert_schemas`` converts NB and SB once and starts ovn-northd on the new
+    binary, then the chassis; after the last DC the IC databases are converted, every AZ's ovn-ic restarts on the new
+    binary (``ic_daemons``: a 25.03 ovn-ic on the 23.03 IC schema drops the routes it learned, measured in the lab,
+    while the old ovn-ic works on the converted NB, SB and IC databases), and the pin is removed.
+    Rolling: per DC the chassis first, then the members (northd restarts with its member), the conversion.
+
+    Returns ``{"procedure", "from", "to", "reason", "steps": [...], "hosts": {dc: {step: [hosts in order]}}}``; each
+    step is ``{"step", "dc", "hosts", "done"}`` in the order they must run. ``done`` is true for a host step whose
+    host runs ``target`` already and is not in ``pending`` (hosts with a daemon that does not run its installed
+    package yet, or does not answer: a run stopped in the middle of a host), so that a rerun resumes at the first
+    step not done; the steps without hosts are idempotent and run again. ``done`` (``{"STEP:HOST": bool}``, from the
+    hosts' daemons: from_reports) overrides that for the host steps it names. When every host runs ``target`` the procedure is ``none`` and the steps only finish
+    (conversions, gates, the pin removed): what a run stopped after its last host left undone. Raises VersionError
+    when a host of the plan has no version, runs a version newer than ``target``, or when the hosts run more than
+    one version other than ``target`` (an earlier upgrade left half done to another version: finish that first).
     """
     hosts = sorted(h for h, n in plan["nodes"].items() if n.get("central") or n.get("chassis") or n.get("ic_db"))
     missing = [h for h in hosts if not installed.get(h)]
@@ -141,37 +155,113 @@ def steps(plan, installed, target, leaders=None):
     source = "%d.%02d.%d" % (old[0] if old else want)
     out = procedure(source, target)
     out_steps = []
+    by_dc = {}
 
     def add(step, dc, members):
-        out_steps.append({"step": step, "dc": dc, "hosts": list(members),
-                          "done": bool(members) and all(runs[h] == want for h in members)})
+        finished = [(done or {}).get("%s:%s" % (step, h), runs[h] == want and h not in pending) for h in members]
+        out_steps.append({"step": step, "dc": dc, "hosts": list(members), "done": bool(members) and all(finished)})
+        if members:
+            by_dc.setdefault(dc, {}).setdefault(step, []).extend(members)
 
     fail_safe = out["procedure"] == "fail-safe"
-    if out["procedure"] != "none":
+    moving = out["procedure"] != "none" or any(h in pending for h in hosts)
+    # finishing hosts a stopped run left (every package on the target): databases before controllers, as fail-safe
+    dbs_first = fail_safe or out["procedure"] == "none"
+    if fail_safe:
+        add("pin_controllers", None, [])
+    for dc in plan["rollout_order"]:
+        d = plan["dcs"][dc]
+        members = [m["host"] for m in d["central"]["members"]]
+        chassis = _gateways_last([h for h in d["nodes"] if plan["nodes"][h].get("chassis")], d.get("gateways", []))
+        ic_only = [h for h in d["nodes"] if plan["nodes"][h].get("ic_db") and h not in members]
         if fail_safe:
-            add("pin_controllers", None, [])
-        for dc in plan["rollout_order"]:
-            d = plan["dcs"][dc]
-            members = [m["host"] for m in d["central"]["members"]]
-            # the DC's chassis that are not central members (those go with their central step)
-            nodes = _gateways_last([h for h in d["nodes"] if plan["nodes"][h].get("chassis") and h not in members],
-                                   d.get("gateways", []))
-            if not fail_safe:  # rolling: the controllers may run ahead of northd
-                for host in nodes:
-                    add("node", dc, [host])
-            else:
-                add("freeze_northd_version", dc, [])
+            add("freeze_northd_version", dc, [])
+        if moving and not dbs_first:  # rolling: the controllers may run ahead of northd
+            for host in chassis:
+                add("node", dc, [host])
+        if moving:
             for host in _leaders_last(members, (leaders or {}).get(dc)):
                 add("central_member", dc, [host])
-            add("convert_schemas", dc, [])
-            if fail_safe:
-                for host in nodes:
-                    add("node", dc, [host])
-            for host in [h for h in d["nodes"] if plan["nodes"][h].get("ic_db") and h not in members]:
+        add("convert_schemas", dc, [])
+        if moving and dbs_first:
+            for host in chassis:
+                add("node", dc, [host])
+        if moving:
+            for host in ic_only:
                 add("ic_db_member", dc, [host])
-            add("gate", dc, [])
-        add("convert_ic_schemas", None, [])
-        if fail_safe:
-            add("unpin_controllers", None, [])
+        add("gate", dc, [])
+    add("convert_ic_schemas", None, [])
+    add("ic_daemons", None, [])
+    if fail_safe or not moving:
+        add("unpin_controllers", None, [])
     out["steps"] = out_steps
+    out["hosts"] = by_dc
+    out["lines"] = ["%2d. %-22s %-4s %s%s" % (i, s["step"], s["dc"] or "all", ", ".join(s["hosts"]) or "-",
+                                               "  (done)" if s["done"] else "")
+                    for i, s in enumerate(out_steps, 1)]
+    return out
+
+
+def from_reports(plan, versions, raft=None):
+    """The upgrade of ``plan`` as the hosts report it: ``versions`` maps every OVN host to its tridc.ovn.ovn_versions
+    result (read with the plan's package source), ``raft`` every central member to its tridc.ovn.ovn_cluster result
+    for NB and SB (``results``). The target is the ovn-common the package source offers; every host must see the
+    same. Returns steps() for the hosts' state, plus ``slots``: per DC in rollout order the hosts of each play of
+    playbooks/upgrade.yml, the steps not done only (``freeze``: the DC's central members while one of them is not
+    done, fail-safe; ``convert`` and ``gate``: every central member and every OVN host of the DC), and ``pin``
+    (every chassis, fail-safe), ``unpin`` (every chassis), ``ic_db`` (every IC database member) and ``ic_daemons``
+    (every central member: ovn-ic)."""
+    hosts = sorted(h for h, n in plan["nodes"].items() if n.get("central") or n.get("chassis") or n.get("ic_db"))
+    unread = [h for h in hosts if not (versions.get(h) or {}).get("packages")]
+    if unread:
+        raise VersionError("no version report from %s" % ", ".join(unread))
+    offered = {h: (versions[h].get("candidates") or {}).get("ovn-common") for h in hosts}
+    none = [h for h in hosts if not offered[h]]
+    if none:
+        raise VersionError("the package source offers no ovn-common to %s" % ", ".join(none))
+    targets = sorted(set(offered.values()))
+    if len(targets) > 1:
+        raise VersionError("the hosts see different ovn-common versions in the package source: %s" % "; ".join(
+            "%s to %s" % (t, ", ".join(h for h in hosts if offered[h] == t)) for t in targets))
+    installed = {h: versions[h].get("ovn_running") for h in hosts}
+    pending = [h for h in hosts if not versions[h].get("current", True) or versions[h].get("behind")]
+    leaders = {}
+    for host, result in (raft or {}).items():
+        for entry in (result or {}).get("results") or []:
+            if (entry.get("cluster") or {}).get("is_leader"):
+                leaders.setdefault(plan["nodes"][host]["dc"], {})[entry["item"]] = host
+    # a host step is done when the host's packages are the source's and the daemons of that step run them
+    daemons_of = {"central_member": ("nb", "sb", "ic_nb", "ic_sb"), "ic_db_member": ("ic_nb", "ic_sb"),
+                  "node": ("ovsdb-server", "ovs-vswitchd", "ovn-controller")}
+    done = {}
+    for h in hosts:
+        for step, names in daemons_of.items():
+            daemons = versions[h].get("daemons") or {}
+            done["%s:%s" % (step, h)] = not versions[h].get("behind") and all(
+                d.get("current") for name, d in daemons.items() if name in names)
+    out = steps(plan, installed, targets[0], leaders=leaders, pending=pending, done=done)
+    todo = {}
+    for s in out["steps"]:
+        if s["hosts"] and not s["done"]:
+            todo.setdefault((s["dc"], s["step"]), []).extend(s["hosts"])
+    fail_safe = out["procedure"] == "fail-safe"
+    chassis = [h for h in hosts if plan["nodes"][h].get("chassis")]
+    out["slots"] = []
+    for dc in plan["rollout_order"]:
+        d = plan["dcs"][dc]
+        members = [m["host"] for m in d["central"]["members"]]
+        out["slots"].append({
+            "dc": dc,
+            "freeze": members if fail_safe and todo.get((dc, "central_member")) else [],
+            "central_member": todo.get((dc, "central_member"), []),
+            "convert": members,
+            "node": todo.get((dc, "node"), []),
+            "ic_db_member": todo.get((dc, "ic_db_member"), []),
+            "gate": [h for h in d["nodes"] if h in hosts],
+        })
+    out["pin"] = chassis if fail_safe else []
+    out["unpin"] = chassis
+    out["ic_db"] = [h for h in hosts if plan["nodes"][h].get("ic_db")]
+    out["ic_daemons"] = [h for h in hosts if plan["nodes"][h].get("central")]
+    out["pending"] = pending
     return out
