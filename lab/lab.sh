@@ -14,10 +14,10 @@ LAB=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$LAB")
 STATE=$LAB/.state
 # the package mirrors, one flat repository per Debian suite, served together from $MIRROR_ROOT:
-#   http://10.99.0.1:8181/mirror/ (bookworm, where the lab starts), /mirror-trixie/ (trixie, and the upgrade to it)
+#   http://10.99.0.1:8181/mirror/ (bookworm: the lab inventory's source), /mirror-trixie/ (trixie and the upgrade to
+#   it, when built: SUITE=trixie lab/build-images.sh; make lab-upgrade)
 MIRROR_ROOT=$LAB/.cache
 MIRROR_DIR=$MIRROR_ROOT/mirror
-MIRROR_DIRS=("$MIRROR_ROOT/mirror" "$MIRROR_ROOT/mirror-trixie")
 NODE_IMAGE=${NODE_IMAGE:-localhost/tridc-node:bookworm}
 TOR_IMAGE=${TOR_IMAGE:-localhost/tridc-tor:bookworm}
 LABEL=tridc.lab
@@ -171,7 +171,6 @@ stop_foreign_mirrors() {
 
 # ------------------------------------------------------------------ up
 host_setup() {
-  local dir
   mkdir -p "$STATE/ssh"
   [ -s "$KEY" ] || ssh-keygen -q -t ed25519 -N '' -C tridc-lab -f "$KEY"
   # forwarding between the DCs' WAN links (left on by down: podman networks need it as well)
@@ -183,9 +182,7 @@ host_setup() {
   ip -4 addr show dev lo | grep -q " $MIRROR_IP/32 " || ip addr add "$MIRROR_IP/32" dev lo
   stop_foreign_mirrors
   if ! mirror_pid >/dev/null; then
-    for dir in "${MIRROR_DIRS[@]}"; do
-      [ -s "$dir/Packages.gz" ] || die "no mirror in $dir (run SUITE=trixie lab/build-images.sh)"
-    done
+    [ -s "$MIRROR_DIR/Packages.gz" ] || die "no mirror in $MIRROR_DIR (run lab/build-images.sh)"
     # a daemon: own session, no descriptors inherited from whoever ran `up` (beyond 0-2)
     # (the launcher writes its own pid, which http.server keeps through exec)
     rm -f "$MIRROR_PIDFILE"
@@ -350,10 +347,6 @@ cmd_up() {
     log "images or mirror missing: running build-images.sh"
     "$LAB/build-images.sh"
   fi
-  if [ ! -s "$MIRROR_ROOT/mirror-trixie/Packages.gz" ]; then   # the upgrade's source (and the bookworm set first)
-    log "trixie mirror missing: running SUITE=trixie build-images.sh"
-    SUITE=trixie "$LAB/build-images.sh"
-  fi
   t=$(now); host_setup; log "host: key, forwarding, iptables, mirror on http://$MIRROR_IP:$MIRROR_PORT/ ($(since "$t") s)"
   t=$(now); start_containers; log "containers running ($(since "$t") s)"
   t=$(now)
@@ -484,7 +477,7 @@ cmd_verify_connect() {
     env ANSIBLE_HOST_KEY_CHECKING=False "$ROOT/.venv/bin/ansible" -i "$ROOT/inventories/lab" all -m ping
   # the one remote command here is a fixed string (ssh always passes a command line)
   local suite
-  for suite in mirror mirror-trixie; do
+  for suite in mirror $([ -s "$MIRROR_ROOT/mirror-trixie/Packages.gz" ] && echo mirror-trixie); do
     check "mirror reachable from dc3-n3 (http://$MIRROR_IP:$MIRROR_PORT/$suite/Packages)" \
       node_run 3 3 python3 -c "'import urllib.request,sys; sys.exit(urllib.request.urlopen(\"http://$MIRROR_IP:$MIRROR_PORT/$suite/Packages\").status != 200)'"
   done

@@ -33,9 +33,8 @@ bash scripts/sanity.sh
 stage "collection build and offline install"
 bash scripts/build-check.sh
 
-stage "lab images and offline package mirrors (bookworm; trixie with the bookworm -> trixie upgrade set)"
+stage "lab images and offline package mirror"
 bash lab/build-images.sh
-SUITE=trixie bash lab/build-images.sh
 
 stage "benchmarks without the lab, short mode (plan engine scale, plan review, controller scale, ovs_apply, subnets phase)"
 python bench/plan_scale.py --short
@@ -49,16 +48,14 @@ for scenario in ${MOLECULE_SCENARIOS:-ovs central chassis}; do
   molecule test -s "$scenario"
 done
 
-stage "the three-DC lab on Debian 12: down (whatever an earlier run left), up, site.yml from the bookworm mirror"
+stage "the three-DC lab: down (whatever an earlier run left), up, site.yml"
 # the first site.yml run below must meet fresh nodes, whatever lab this machine had before
 bash lab/lab.sh down
 bash lab/lab.sh up
-ansible-playbook -i inventories/lab playbooks/site.yml -e @lab/debian12.yml | tee "$LOGDIR/site-first-run.log"
+ansible-playbook -i inventories/lab playbooks/site.yml | tee "$LOGDIR/site-first-run.log"
 
-# the lab moves to Debian 13 (the inventory's trixie mirror) with traffic, killed once and resumed; every later lab
-# test runs on the Debian 13 lab it leaves
-stage "upgrade the lab to Debian 13 with playbooks/upgrade.yml (traffic, kill and resume)"
-TRIDC_LAB_UP=1 run_pytest upgrade tests/lab/test_upgrade.py -s
+# tests/lab/test_upgrade.py (Debian 12 -> 13 with playbooks/upgrade.yml) is not in make test yet: it takes about 26
+# minutes on the 2-core machine, more than the CI budget has left (make lab-upgrade runs it; README "Upgrades")
 
 # the lab benchmarks run inside the lab tests, in their short mode: test_rerun_changes_nothing is
 # bench/rollout.py --short, test_gateway_loss_recovers_within_about_a_second is bench/failover.py --short

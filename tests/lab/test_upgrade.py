@@ -4,10 +4,9 @@
 """Debian 12 -> 13 on the running lab with playbooks/upgrade.yml (OVN 23.03 -> 25.03, OVS 3.1 -> 3.5; issue 10),
 with traffic across the DCs the whole time, and the run killed once in the middle of the first DC and resumed.
 
-It needs the lab on Debian 12 with site.yml applied from the bookworm mirror (-e @lab/debian12.yml), as make test's
-lab stage leaves it, and runs on its own before the other lab tests (scripts/test.sh), which then run on the
-Debian 13 lab it leaves behind - so the roles are tested on Debian 12 (first rollout, molecule) and 13 (the rest)
-without a second lab."""
+The package source of the upgrade is the lab's trixie mirror (-e @lab/debian13.yml, as a bank changes its inventory's
+source). It needs the lab on Debian 12 with site.yml applied, as make lab and make test leave it; make lab-upgrade
+runs it. Not in make test yet: about 26 minutes on the 2-core machine, more than the CI budget has left."""
 
 import os
 import re
@@ -21,6 +20,7 @@ from probes import PROBES, logs_around, ping_result, ssh_popen
 FLOWS = [("dc1", "dc3"), ("dc2", "dc3"), ("dc1", "dc2")]
 INTERVAL = 0.05
 OLD, NEW = "23.03.1", "25.03.0"
+TRIXIE = ("-e", "@lab/debian13.yml")  # the package source moves to the lab's trixie mirror
 
 
 def os_release(node_run, host):
@@ -39,7 +39,7 @@ def upgrade_popen(lab):
     env = dict(os.environ, ANSIBLE_HOST_KEY_CHECKING="False")
     env.setdefault("ANSIBLE_CONFIG", str(lab.root / "ansible.cfg"))
     argv = [str(lab.root / ".venv" / "bin" / "ansible-playbook"), "-i", str(lab.inventory),
-            str(lab.root / "playbooks" / "upgrade.yml")]
+            str(lab.root / "playbooks" / "upgrade.yml"), *TRIXIE]
     return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
                             cwd=str(lab.root), start_new_session=True)
 
@@ -47,11 +47,11 @@ def upgrade_popen(lab):
 def test_debian12_to_13_in_ovn_order_resumes_after_a_kill_and_keeps_cross_dc_traffic(lab, ansible, node_run, probes):
     versions = {h: os_release(node_run, h) for h in lab.nodes}
     assert set(versions.values()) == {"12"}, (
-        "the upgrade test needs the lab on Debian 12 (lab.sh down; lab.sh up; site.yml -e @lab/debian12.yml): %s"
+        "the upgrade test needs the lab on Debian 12 (lab.sh down; lab.sh up; site.yml): %s"
         % versions)
 
     # --check: the procedure and every host's steps, and nothing changes
-    res = ansible.playbook("playbooks/upgrade.yml", "--check")
+    res = ansible.playbook("playbooks/upgrade.yml", "--check", *TRIXIE)
     assert res.returncode == 0, res.stdout[-6000:] + res.stderr[-3000:]
     print(res.stdout[res.stdout.find("fail-safe upgrade"):][:3000])
     assert "fail-safe upgrade %s -> %s" % (OLD, NEW) in res.stdout
@@ -69,7 +69,7 @@ def test_debian12_to_13_in_ovn_order_resumes_after_a_kill_and_keeps_cross_dc_tra
         seen, out = 0, []
         for line in proc.stdout:
             out.append(line)
-            if "Database nb - restart on the new ovsdb-server" in line:
+            if "Database restart on the new ovsdb-server - nb" in line:
                 seen += 1
                 if seen == 2:
                     os.killpg(proc.pid, signal.SIGKILL)
@@ -79,10 +79,11 @@ def test_debian12_to_13_in_ovn_order_resumes_after_a_kill_and_keeps_cross_dc_tra
         killed_after = time.time() - t0
 
         # run 2: resumes (the first member is done) and completes
-        res = ansible.playbook("playbooks/upgrade.yml", timeout=3000)
+        res = ansible.playbook("playbooks/upgrade.yml", *TRIXIE, timeout=3000)
         assert res.returncode == 0, res.stdout[-8000:] + res.stderr[-3000:]
         assert re.search(r"central_member\s+dc3\s+\S+\s+\(done\)", res.stdout), res.stdout[-8000:]
         took = time.time() - t0
+        print(res.stdout[res.stdout.rfind("PLAY RECAP"):])  # the recap and the per-phase times of the resumed run
     finally:
         for src, _dst in FLOWS:
             node_run(PROBES[src][0], "pkill", "-INT", "-f", "ping -D -O -n -i %s" % INTERVAL)
@@ -118,5 +119,5 @@ def test_debian12_to_13_in_ovn_order_resumes_after_a_kill_and_keeps_cross_dc_tra
         assert worst <= 5000, "%s->%s: a gap of %d ms (gaps %s)" % (flow[0], flow[1], worst, r["gaps_ms"])
 
     # a rerun has nothing left to do: --check prints the finishing steps only
-    res = ansible.playbook("playbooks/upgrade.yml", "--check")
+    res = ansible.playbook("playbooks/upgrade.yml", "--check", *TRIXIE)
     assert res.returncode == 0 and "none upgrade %s -> %s" % (NEW, NEW) in res.stdout, res.stdout[-4000:]
