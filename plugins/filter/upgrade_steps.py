@@ -80,11 +80,11 @@ RETURN = r"""
 _value:
   description:
     - C(procedure), C(from), C(to) and C(reason) as C(tridc.ovn.upgrade_procedure) gives them, and C(steps), a list of
-      C({step, dc, hosts, done}) in the order they must run. C(step) is one of C(pin_controllers),
-      C(freeze_northd_version), C(central_member), C(convert_schemas), C(node), C(ic_db_member), C(gate),
-      C(convert_ic_schemas), C(unpin_controllers).
-    - C(hosts) maps each DC to its host steps, each to its hosts in order (C({dc1: {central_member: [...], node:
-      [...]}})), what C(playbooks/upgrade.yml) gives its plays.
+      mappings with the keys C(step), C(dc), C(hosts) and C(done), in the order they must run. C(step) is one of
+      C(pin_controllers), C(freeze_northd_version), C(central_member), C(convert_schemas), C(node), C(ic_db_member),
+      C(gate), C(convert_ic_schemas), C(ic_daemons), C(unpin_controllers).
+    - C(hosts) maps each DC to its host steps, each to its hosts in order; C(lines) is the numbered order as
+      C(playbooks/upgrade.yml) prints it.
   type: dict
 """
 

@@ -1,5 +1,7 @@
 """The lab's own fabric, before any role ran (proposed for tests/lab/; uses tests/lab/conftest.py)."""
 
+import pytest
+
 
 def test_ansible_reaches_all_nodes(ansible, lab):
     res = ansible("all", "-m", "ping")

@@ -92,8 +92,8 @@ def test_debian12_to_13_in_ovn_order_resumes_after_a_kill_and_keeps_cross_dc_tra
     print("\nupgrade: killed after %.0f s, resumed and finished after %.0f s in all" % (killed_after, took))
     print("%-12s %8s %8s %10s %s" % ("flow", "sent", "lost", "lost ms", "longest gap ms"))
     for (src, dst), r in results.items():
-        print("%-12s %8d %8d %10d %s" % ("%s->%s" % (src, dst), r["sent"], r["sent"] - r["received"], r["lost_ms"],
-                                          max(r["gaps_ms"] or [0])))
+        flow = "%s->%s" % (src, dst)
+        print("%-12s %8d %8d %10d %s" % (flow, r["sent"], r["sent"] - r["received"], r["lost_ms"], max(r["gaps_ms"] or [0])))
 
     # every node on Debian 13, every daemon on OVN 25.03 / OVS 3.5 (upgrade.yml's gates checked each DC), the pin gone
     assert {os_release(node_run, h) for h in lab.nodes} == {"13"}

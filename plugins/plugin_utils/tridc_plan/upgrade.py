@@ -133,7 +133,8 @@ def steps(plan, installed, target, leaders=None, pending=(), done=None):
     host runs ``target`` already and is not in ``pending`` (hosts with a daemon that does not run its installed
     package yet, or does not answer: a run stopped in the middle of a host), so that a rerun resumes at the first
     step not done; the steps without hosts are idempotent and run again. ``done`` (``{"STEP:HOST": bool}``, from the
-    hosts' daemons: from_reports) overrides that for the host steps it names. When every host runs ``target`` the procedure is ``none`` and the steps only finish
+    hosts' daemons: from_reports) overrides that for the host steps it names. When every host runs ``target`` the
+    procedure is ``none`` and the steps only finish
     (conversions, gates, the pin removed): what a run stopped after its last host left undone. Raises VersionError
     when a host of the plan has no version, runs a version newer than ``target``, or when the hosts run more than
     one version other than ``target`` (an earlier upgrade left half done to another version: finish that first).
@@ -197,7 +198,7 @@ def steps(plan, installed, target, leaders=None, pending=(), done=None):
     out["steps"] = out_steps
     out["hosts"] = by_dc
     out["lines"] = ["%2d. %-22s %-4s %s%s" % (i, s["step"], s["dc"] or "all", ", ".join(s["hosts"]) or "-",
-                                               "  (done)" if s["done"] else "")
+                                              "  (done)" if s["done"] else "")
                     for i, s in enumerate(out_steps, 1)]
     return out
 

@@ -43,7 +43,7 @@ def http_dir(tmp_path):
         port = s.getsockname()[1]
     proc = subprocess.Popen([sys.executable, '-m', 'http.server', str(port), '--bind', '127.0.0.1', '--directory',
                              str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(100):
+    for _attempt in range(100):
         try:
             socket.create_connection(('127.0.0.1', port), timeout=0.2).close()
             break
