@@ -6,7 +6,7 @@ with traffic across the DCs the whole time, and the run killed once in the middl
 
 The package source of the upgrade is the lab's trixie mirror (-e @lab/debian13.yml, as a bank changes its inventory's
 source). It needs the lab on Debian 12 with site.yml applied, as make lab and make test leave it; make lab-upgrade
-runs it. Not in make test yet: about 26 minutes on the 2-core machine, more than the CI budget has left."""
+runs it. Not in make test yet: about 43 minutes on the 2-core machine, more than the CI budget has left."""
 
 import os
 import re
