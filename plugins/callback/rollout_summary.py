@@ -18,7 +18,7 @@ description:
     result of every gate task (task names starting with C(Gate)).
   - With O(slowest) set, also lists the slowest tasks of the run (wall seconds from a task's start
     to the next task's start, summed over the DCs and plays that ran it).
-  - The DC of a host is its C(tridc_dc) variable.
+  - The DC of a host is its DC in the plan, or its C(tridc_dc) variable for a host outside the plan.
   - Enable it with C(callbacks_enabled = tridc.ovn.rollout_summary) in C(ansible.cfg).
 requirements:
   - enabled in configuration
@@ -128,17 +128,35 @@ class CallbackModule(CallbackBase):
             if status == "failed" or gates.get(name) not in ("failed", "passed"):
                 gates[name] = status
 
-    def v2_runner_on_ok(self, result):
-        facts = result._result.get("ansible_facts") or {}  # pylint: disable=protected-access
-        # the plan: the plan task's result (site.yml registers it) or a fact (a host view has the order too)
-        plan = result._result.get("plan") or facts.get("tridc_plan")  # pylint: disable=protected-access
+    # the tasks whose result may carry the plan: the plan action's result, or (until the plan is known) a fact
+    # tridc_plan with the rollout order
+    _PLAN_ACTIONS = frozenset(("tridc.ovn.plan", "plan"))
+    _FACT_ACTIONS = frozenset(("ansible.builtin.set_fact", "set_fact"))
+
+    def _learn_plan(self, result):
+        # only where a plan can be: reading a result's data makes Ansible copy it into native types, a cost per
+        # result that would be paid on every host and task otherwise
+        task = result._task  # pylint: disable=protected-access
+        action = getattr(task, "resolved_action", None) or getattr(task, "action", None)
+        if action not in self._PLAN_ACTIONS and (self._rollout_order or action not in self._FACT_ACTIONS):
+            return
+        data = result._result  # pylint: disable=protected-access
+        facts = data.get("ansible_facts") or {}
+        plan = data.get("plan") or facts.get("tridc_plan")
         if isinstance(plan, dict) and plan.get("rollout_order"):
             self._rollout_order = list(plan["rollout_order"])
+            # every planned host's DC from the plan at once: no variable lookup per host later
+            for host, node in (plan.get("nodes") or {}).items():
+                if isinstance(node, dict) and node.get("dc"):
+                    self._dc_of.setdefault(str(host), str(node["dc"]))
+
+    def v2_runner_on_ok(self, result):
+        self._learn_plan(result)
         row = self._row(result)
         if row is None:
             return
         row["ok"] += 1
-        if result._result.get("changed"):  # pylint: disable=protected-access
+        if result.is_changed():
             row["changed"] += 1
         self._gate(row, result, "passed")
 
