@@ -174,9 +174,9 @@ def run(per_dc, style, tasks, vlans, workdir, serial="100%", forks=20, profile=N
     # --profile: the controller process under cProfile (its workers are forks of it and are not profiled)
     command = ([sys.executable, "-m", "cProfile", "-o", profile, shutil.which("ansible-playbook", path=env["PATH"])]
                if profile else ["ansible-playbook"])
-    proc = subprocess.run([sys.executable, "-c", wrapper] + command + ["-i", inv_path, book, "-e", "bench_result=" + result,
-                           "-e", "tridc_rollout_serial=" + str(serial)],
-                          cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    argv = [sys.executable, "-c", wrapper] + command + ["-i", inv_path, book, "-e", "bench_result=" + result,
+                                                        "-e", "tridc_rollout_serial=" + str(serial)]
+    proc = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     out = proc.stdout
     tail = re.search(r"WALL ([\d.]+) RC (\d+) RSS_KB (\d+)", out)
     reads = None
