@@ -43,11 +43,12 @@ BENCH_ARGS ?=
 bench: collection-link
 	$(PY) bench/plan_scale.py $(BENCH_ARGS)
 	$(PY) bench/plan_review.py $(BENCH_ARGS)
-	$(PY) bench/controller_scale.py $(BENCH_ARGS)
 	$(PY) bench/ovs_apply.py $(BENCH_ARGS)
 	$(PY) bench/subnets_phase.py $(BENCH_ARGS)
 	$(PY) bench/rollout.py $(BENCH_ARGS)
 	$(PY) bench/failover.py $(BENCH_ARGS)
+	# last: its full mode fails while the views are not flat within 1.5x up to 3 x 2,000 hosts (README, Bank scale)
+	$(PY) bench/controller_scale.py $(BENCH_ARGS)
 
 ## The same benchmarks in their short mode (seconds each; make test runs them so none can rot).
 bench-short: BENCH_ARGS = --short
