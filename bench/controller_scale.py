@@ -24,7 +24,8 @@ the reads, and the peak RSS of ansible-playbook (the controller; its forks are s
 
 --legacy runs the same reads the way the roles read before the host views: a play variable
 ``tridc_plan: "{{ hostvars['localhost']['tridc_plan'] }}"`` and the plan as a fact of localhost.
-It is the "before" column of the README's table.
+It gave the README's older whole-plan-per-host figures (sessions 4 and 5); the table's first column is the
+issue's own measurement of that style.
 
 The control runs the same reads on a tiny stand-in of the same shape: Ansible's own cost per host-task.
 Ansible's linear strategy pays a little per host of the play on every host-task (the play's host lists
