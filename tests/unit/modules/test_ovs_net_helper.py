@@ -183,4 +183,5 @@ def test_the_interconnect_unit_marks_its_routes_with_the_protocol_the_helper_lea
     assert 'interconnect_route_protocol: "%s"\n' % proto in variables
     assert ' proto {{ interconnect_route_protocol }}\n' in unit
     assert 'proto, "{{ interconnect_route_protocol }}"]' in task
-    assert "'equalto', interconnect_route_protocol)" in task
+    # the routes already in place are read with that protocol only (ip route show proto ...)
+    assert 'argv: [ip, -j, -4, route, show, proto, "{{ interconnect_route_protocol }}"]' in task
