@@ -17,9 +17,18 @@ STATE=$LAB/.state
 #   http://10.99.0.1:8181/mirror/ (bookworm: the lab inventory's source), /mirror-trixie/ (trixie and the upgrade to
 #   it, when built: SUITE=trixie lab/build-images.sh; make lab-upgrade)
 MIRROR_ROOT=$LAB/.cache
-MIRROR_DIR=$MIRROR_ROOT/mirror
-NODE_IMAGE=${NODE_IMAGE:-localhost/tridc-node:bookworm}
-TOR_IMAGE=${TOR_IMAGE:-localhost/tridc-tor:bookworm}
+# The Debian suite of the lab's nodes and ToRs: TRIDC_LAB_SUITE (bookworm, the default, or trixie). The lab inventory
+# reads the same variable for its package source (inventories/lab/group_vars/all/topology.yml), so
+#   TRIDC_LAB_SUITE=trixie lab/lab.sh up; TRIDC_LAB_SUITE=trixie ansible-playbook -i inventories/lab playbooks/site.yml
+# is the lab on Debian 13 (OVN 25.03, OVS 3.5). A lab upgraded from bookworm (make lab-upgrade) is on trixie too.
+LAB_SUITE=${TRIDC_LAB_SUITE:-bookworm}
+case $LAB_SUITE in
+  bookworm) MIRROR_DIR=$MIRROR_ROOT/mirror ;;
+  trixie) MIRROR_DIR=$MIRROR_ROOT/mirror-trixie ;;
+  *) echo "TRIDC_LAB_SUITE=$LAB_SUITE: the lab knows bookworm and trixie" >&2; exit 2 ;;
+esac
+NODE_IMAGE=${NODE_IMAGE:-localhost/tridc-node:$LAB_SUITE}
+TOR_IMAGE=${TOR_IMAGE:-localhost/tridc-tor:$LAB_SUITE}
 LABEL=tridc.lab
 TAG=tridc-lab                      # iptables comment
 KEY=$STATE/ssh/id_ed25519
@@ -344,8 +353,8 @@ cmd_up() {
   [ "$(id -u)" = 0 ] || die "run as root"
   if ! podman image exists "$NODE_IMAGE" || ! podman image exists "$TOR_IMAGE" ||
      [ ! -s "$MIRROR_DIR/Packages.gz" ]; then
-    log "images or mirror missing: running build-images.sh"
-    "$LAB/build-images.sh"
+    log "images or mirror missing: running build-images.sh (SUITE=$LAB_SUITE)"
+    SUITE=$LAB_SUITE "$LAB/build-images.sh"
   fi
   t=$(now); host_setup; log "host: key, forwarding, iptables, mirror on http://$MIRROR_IP:$MIRROR_PORT/ ($(since "$t") s)"
   t=$(now); start_containers; log "containers running ($(since "$t") s)"

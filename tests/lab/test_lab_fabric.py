@@ -1,5 +1,7 @@
 """The lab's own fabric, before any role ran (proposed for tests/lab/; uses tests/lab/conftest.py)."""
 
+import os
+
 import pytest
 
 
@@ -28,8 +30,11 @@ def test_dc1_n1_pings_dc3_n1_across_the_wan(node_run):
 
 
 def test_nodes_reach_the_package_mirror(node_run):
-    """The bookworm mirror, the lab inventory's source (lab.sh serves the trixie one beside it when it is built)."""
+    """The mirror of the lab's Debian suite, the lab inventory's source (TRIDC_LAB_SUITE; lab.sh serves every built
+    suite's mirror side by side)."""
+    suite = os.environ.get("TRIDC_LAB_SUITE", "bookworm")
+    mirror = "mirror" if suite == "bookworm" else "mirror-" + suite
     code = ('import urllib.request;'
-            'print(urllib.request.urlopen("http://10.99.0.1:8181/mirror/Packages").status)')
+            'print(urllib.request.urlopen("http://10.99.0.1:8181/%s/Packages").status)' % mirror)
     res = node_run("dc3-n3", "python3", "-c", code)
     assert res.returncode == 0 and res.stdout.strip() == "200", res.stdout + res.stderr
