@@ -1,7 +1,5 @@
 """The lab's own fabric, before any role ran (proposed for tests/lab/; uses tests/lab/conftest.py)."""
 
-import os
-
 import pytest
 
 
@@ -30,11 +28,9 @@ def test_dc1_n1_pings_dc3_n1_across_the_wan(node_run):
 
 
 def test_nodes_reach_the_package_mirror(node_run):
-    """The mirror of the lab's Debian suite, the lab inventory's source (TRIDC_LAB_SUITE; lab.sh serves every built
-    suite's mirror side by side)."""
-    suite = os.environ.get("TRIDC_LAB_SUITE", "bookworm")
-    mirror = "mirror" if suite == "bookworm" else "mirror-" + suite
+    """The mirror of the lab's Debian suite at /mirror/, the lab inventory's source (lab.sh serves each built suite's
+    mirror beside it: /mirror-bookworm/, /mirror-trixie/)."""
     code = ('import urllib.request;'
-            'print(urllib.request.urlopen("http://10.99.0.1:8181/%s/Packages").status)' % mirror)
+            'print(urllib.request.urlopen("http://10.99.0.1:8181/mirror/Packages").status)')
     res = node_run("dc3-n3", "python3", "-c", code)
     assert res.returncode == 0 and res.stdout.strip() == "200", res.stdout + res.stderr
