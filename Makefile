@@ -54,20 +54,22 @@ bench: collection-link
 bench-short: BENCH_ARGS = --short
 bench-short: bench
 
-## The three-DC lab: build images and mirror, bring it up, roll out site.yml, verify.
+## The three-DC lab: build images and mirror, bring it up, roll out site.yml, verify. TRIDC_LAB_SUITE=trixie: on
+## Debian 13 (default bookworm; make test runs it on trixie).
 lab: setup
 	bash lab/lab.sh up
 	ansible-playbook -i inventories/lab playbooks/site.yml
 	$(MAKE) --no-print-directory lab-verify
 
-## The upgrade on the lab that site.yml left on Debian 12 (make lab, or make test): the trixie mirror, then
-## tests/lab/test_upgrade.py (Debian 12 -> 13 with playbooks/upgrade.yml and -e @lab/debian13.yml, traffic across
-## the DCs, the run killed once and resumed; it prints the README's figures). The lab is on Debian 13 afterwards:
-## later site.yml runs take -e @lab/debian13.yml.
+## The upgrade on the lab that site.yml left on Debian 12 (make lab; make test leaves its lab on Debian 13, so
+## lab.sh down first): the trixie mirror, then tests/lab/test_upgrade.py (Debian 12 -> 13 with playbooks/upgrade.yml
+## and -e @lab/debian13.yml, traffic across the DCs, the run killed once and resumed; it prints the README's
+## figures). The lab is on Debian 13 afterwards: later site.yml runs take -e @lab/debian13.yml (or
+## TRIDC_LAB_SUITE=trixie).
 lab-upgrade: setup
 	SUITE=trixie bash lab/build-images.sh
-	bash lab/lab.sh up
-	TRIDC_LAB_UP=1 $(PY) -m pytest -q -rs -s tests/lab/test_upgrade.py
+	TRIDC_LAB_SUITE=bookworm bash lab/lab.sh up
+	TRIDC_LAB_SUITE=bookworm TRIDC_LAB_UP=1 $(PY) -m pytest -q -rs -s tests/lab/test_upgrade.py
 
 lab-up: setup
 	bash lab/lab.sh up

@@ -13,19 +13,29 @@ set -euo pipefail
 LAB=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$LAB")
 STATE=$LAB/.state
-# the package mirrors, one flat repository per Debian suite, served together from $MIRROR_ROOT:
-#   http://10.99.0.1:8181/mirror/ (bookworm: the lab inventory's source), /mirror-trixie/ (trixie and the upgrade to
-#   it, when built: SUITE=trixie lab/build-images.sh; make lab-upgrade)
+# the package mirrors, one flat repository per Debian suite in $MIRROR_ROOT (mirror/: bookworm, mirror-trixie/:
+# trixie and the upgrade to it, when built: SUITE=trixie lab/build-images.sh; make lab-upgrade)
 MIRROR_ROOT=$LAB/.cache
-MIRROR_DIR=$MIRROR_ROOT/mirror
-NODE_IMAGE=${NODE_IMAGE:-localhost/tridc-node:bookworm}
-TOR_IMAGE=${TOR_IMAGE:-localhost/tridc-tor:bookworm}
+# The Debian suite of the lab's nodes and ToRs: TRIDC_LAB_SUITE (bookworm, the default, or trixie). The mirror
+# server serves $WWW: http://10.99.0.1:8181/mirror/ (the lab inventory's source) is the mirror of the lab's suite,
+# /mirror-bookworm/ and /mirror-trixie/ each built suite's (-e @lab/debian13.yml: the upgrade's source). So
+#   TRIDC_LAB_SUITE=trixie lab/lab.sh up; ansible-playbook -i inventories/lab playbooks/site.yml
+# is the lab on Debian 13 (OVN 25.03, OVS 3.5), with the inventory unchanged.
+LAB_SUITE=${TRIDC_LAB_SUITE:-bookworm}
+case $LAB_SUITE in
+  bookworm) MIRROR_DIR=$MIRROR_ROOT/mirror ;;
+  trixie) MIRROR_DIR=$MIRROR_ROOT/mirror-trixie ;;
+  *) echo "TRIDC_LAB_SUITE=$LAB_SUITE: the lab knows bookworm and trixie" >&2; exit 2 ;;
+esac
+NODE_IMAGE=${NODE_IMAGE:-localhost/tridc-node:$LAB_SUITE}
+TOR_IMAGE=${TOR_IMAGE:-localhost/tridc-tor:$LAB_SUITE}
 LABEL=tridc.lab
 TAG=tridc-lab                      # iptables comment
 KEY=$STATE/ssh/id_ed25519
 MIRROR_IP=10.99.0.1
 MIRROR_PORT=8181
 MIRROR_PIDFILE=$STATE/mirror.pid
+WWW=$STATE/www
 MIRROR_CMD="http.server $MIRROR_PORT --bind $MIRROR_IP"
 SSH_OPTS=(-i "$KEY" -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null
           -o LogLevel=ERROR -o ConnectTimeout=3)
@@ -153,7 +163,7 @@ mirror_pid() {  # prints the pid of our mirror http server if it is running
   [ -s "$MIRROR_PIDFILE" ] || return 1
   pid=$(cat "$MIRROR_PIDFILE")
   [ -r "/proc/$pid/cmdline" ] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "$MIRROR_CMD --directory $MIRROR_ROOT \$" || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "$MIRROR_CMD --directory $WWW \$" || return 1
   echo "$pid"
 }
 
@@ -178,11 +188,15 @@ host_setup() {
   iptables_rule filter FORWARD -i tridc-wan+ -o tridc-wan+
   iptables_rule filter INPUT -i tridc-wan+
   iptables_rule nat POSTROUTING -o tridc-wan+          # never NAT towards the lab
-  # mirror address and server
+  # mirror address and server; what it serves: /mirror/ is the lab suite's mirror, /mirror-SUITE/ each built one
   ip -4 addr show dev lo | grep -q " $MIRROR_IP/32 " || ip addr add "$MIRROR_IP/32" dev lo
+  [ -s "$MIRROR_DIR/Packages.gz" ] || die "no mirror in $MIRROR_DIR (run SUITE=$LAB_SUITE lab/build-images.sh)"
+  mkdir -p "$WWW"
+  ln -sfn "$MIRROR_DIR" "$WWW/mirror"
+  ln -sfn "$MIRROR_ROOT/mirror" "$WWW/mirror-bookworm"
+  ln -sfn "$MIRROR_ROOT/mirror-trixie" "$WWW/mirror-trixie"
   stop_foreign_mirrors
   if ! mirror_pid >/dev/null; then
-    [ -s "$MIRROR_DIR/Packages.gz" ] || die "no mirror in $MIRROR_DIR (run lab/build-images.sh)"
     # a daemon: own session, no descriptors inherited from whoever ran `up` (beyond 0-2)
     # (the launcher writes its own pid, which http.server keeps through exec)
     rm -f "$MIRROR_PIDFILE"
@@ -192,7 +206,7 @@ os.closerange(3, 65536)
 with open(sys.argv[1], "w") as f:
     f.write("%d\n" % os.getpid())
 os.execvp(sys.argv[2], sys.argv[2:])' "$MIRROR_PIDFILE" \
-      python3 -m http.server "$MIRROR_PORT" --bind "$MIRROR_IP" --directory "$MIRROR_ROOT" \
+      python3 -m http.server "$MIRROR_PORT" --bind "$MIRROR_IP" --directory "$WWW" \
       </dev/null >"$STATE/mirror.log" 2>&1 &
     for _ in $(seq 1 50); do
       [ -s "$MIRROR_PIDFILE" ] && (exec 3<>"/dev/tcp/$MIRROR_IP/$MIRROR_PORT") 2>/dev/null && break
@@ -344,8 +358,8 @@ cmd_up() {
   [ "$(id -u)" = 0 ] || die "run as root"
   if ! podman image exists "$NODE_IMAGE" || ! podman image exists "$TOR_IMAGE" ||
      [ ! -s "$MIRROR_DIR/Packages.gz" ]; then
-    log "images or mirror missing: running build-images.sh"
-    "$LAB/build-images.sh"
+    log "images or mirror missing: running build-images.sh (SUITE=$LAB_SUITE)"
+    SUITE=$LAB_SUITE "$LAB/build-images.sh"
   fi
   t=$(now); host_setup; log "host: key, forwarding, iptables, mirror on http://$MIRROR_IP:$MIRROR_PORT/ ($(since "$t") s)"
   t=$(now); start_containers; log "containers running ($(since "$t") s)"

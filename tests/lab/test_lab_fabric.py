@@ -28,7 +28,8 @@ def test_dc1_n1_pings_dc3_n1_across_the_wan(node_run):
 
 
 def test_nodes_reach_the_package_mirror(node_run):
-    """The bookworm mirror, the lab inventory's source (lab.sh serves the trixie one beside it when it is built)."""
+    """The mirror of the lab's Debian suite at /mirror/, the lab inventory's source (lab.sh serves each built suite's
+    mirror beside it: /mirror-bookworm/, /mirror-trixie/)."""
     code = ('import urllib.request;'
             'print(urllib.request.urlopen("http://10.99.0.1:8181/mirror/Packages").status)')
     res = node_run("dc3-n3", "python3", "-c", code)
