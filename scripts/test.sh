@@ -60,7 +60,8 @@ bash lab/lab.sh up
 ansible-playbook -i inventories/lab playbooks/site.yml | tee "$LOGDIR/site-first-run.log"
 
 # tests/lab/test_upgrade.py (Debian 12 -> 13 with playbooks/upgrade.yml) is not in make test yet: it takes about 43
-# minutes on the 2-core machine, more than the CI budget has left (make lab-upgrade runs it; README "Upgrades")
+# minutes on the 2-core machine, more than the CI budget has left (make lab-upgrade runs it on a bookworm lab;
+# README "Upgrades")
 
 # the lab benchmarks run inside the lab tests, in their short mode: test_rerun_changes_nothing is
 # bench/rollout.py --short, test_gateway_loss_recovers_within_about_a_second is bench/failover.py --short
