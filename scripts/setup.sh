@@ -4,7 +4,8 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 VENV=${VENV:-$ROOT/.venv}
-STAMP=$ROOT/.cache/setup.stamp
+# inside the venv: a venv made again from scratch is always filled (a stamp beside it outlived a deleted venv)
+STAMP=$VENV/.tridc-requirements.sha256
 mkdir -p "$ROOT/.cache"
 
 APT_PACKAGES=(podman runc debootstrap dpkg-dev graphviz openssh-client python3-venv
