@@ -6,7 +6,6 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 VENV=${VENV:-$ROOT/.venv}
 # inside the venv: a venv made again from scratch is always filled (a stamp beside it outlived a deleted venv)
 STAMP=$VENV/.tridc-requirements.sha256
-mkdir -p "$ROOT/.cache"
 
 APT_PACKAGES=(podman runc debootstrap dpkg-dev graphviz openssh-client python3-venv
               iptables iproute2 ethtool rsync make git openvswitch-common openvswitch-switch
