@@ -268,15 +268,15 @@ def apply_file(module, entry, data, change):
 
 
 def main():
-    attrs = dict(mode=dict(type='str'), owner=dict(type='str', default='root'), group=dict(type='str', default='root'))
+    owner_group = dict(owner=dict(type='str', default='root'), group=dict(type='str', default='root'))
     module = AnsibleModule(
         argument_spec=dict(
             directories=dict(type='list', elements='dict', default=[], options=dict(
-                path=dict(type='path', required=True), **dict(attrs, mode=dict(type='str', default='0755')))),
+                path=dict(type='path', required=True), mode=dict(type='str', default='0755'), **owner_group)),
             files=dict(type='list', elements='dict', default=[], options=dict(
                 path=dict(type='path', required=True), content=dict(type='str', required=True),
                 validate=dict(type='list', elements='str'), daemon_reload=dict(type='bool', default=False),
-                **dict(attrs, mode=dict(type='str', default='0644'))))),
+                mode=dict(type='str', default='0644'), **owner_group))),
         supports_check_mode=True,
     )
     directories, files = module.params['directories'], module.params['files']
