@@ -22,6 +22,11 @@ synthetic topology (200 VLANs, 8 gateways and 3 central members per DC), every h
 Printed per size: hosts, seconds of the whole run and of the reads, the controller's ms per host-task in
 the reads, and the peak RSS of ansible-playbook (the controller; its forks are smaller).
 
+First it prints what one fork and exit of a Python process costs at 50, 200 and 800 MB of small objects
+(--short: 50 and 200): Ansible forks its controller for every host and task, and a fork copies the page
+tables of the whole process, so the controller's memory is paid per host-task. It is why the views are
+small and plain data (no Ansible tags), and why Ansible's own cost (the control) grows with the inventory.
+
 --legacy runs the same reads the way the roles read before the host views: a play variable
 ``tridc_plan: "{{ hostvars['localhost']['tridc_plan'] }}"`` and the plan as a fact of localhost.
 It gave the README's older whole-plan-per-host figures (sessions 4 and 5); the table's first column is the
@@ -191,6 +196,28 @@ def run(per_dc, style, tasks, vlans, workdir, serial="100%", forks=20, profile=N
     return {"hosts": hosts, "wall": wall, "reads": reads_s, "ms": 1000.0 * reads_s / (hosts * tasks), "rss_mb": rss_kb / 1024.0}
 
 
+FORK_PROBE = """
+import os, resource, sys, time
+heap = [{"id": i, "name": str(i), "vlans": [i, i + 1]} for i in range(int(sys.argv[1]) * 2500)]
+start = time.perf_counter()
+for _ in range(int(sys.argv[2])):
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    os.waitpid(pid, 0)
+print("%.2f %d" % ((time.perf_counter() - start) * 1000 / int(sys.argv[2]),
+                   resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024))
+"""
+
+
+def fork_cost(heap_mb, forks=30):
+    """ms per fork and exit of a Python process holding about HEAP_MB of small objects, and its RSS in MB:
+    what Ansible's controller pays per host and task for its worker process, at a given controller size."""
+    out = subprocess.run([sys.executable, "-c", FORK_PROBE, str(heap_mb), str(forks)], capture_output=True, text=True,
+                         check=True).stdout.split()
+    return float(out[0]), int(out[1])
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--short", action="store_true", help="3 x 10 and 3 x 100 hosts, 2 tasks; fails on growth above 1.5x")
@@ -215,6 +242,10 @@ def main():
     styles = [st for st in ("control", "views", "legacy") if st in args.styles.split(",") or (st == "legacy" and args.legacy)]
     if not {"control", "views"} <= set(styles):
         parser.error("--styles must include control and views")
+    # what a fork costs at the controller sizes measured below (Ansible forks a worker per host and task)
+    for heap_mb in ((50, 200) if args.short else (50, 200, 800)):
+        ms, rss = fork_cost(heap_mb)
+        print("fork  process_rss_mb=%4d ms_per_fork_and_exit=%5.1f" % (rss, ms), flush=True)
     workdir = tempfile.mkdtemp(prefix="tridc-bench-ctl-")
     if args.profile:
         try:

@@ -9,6 +9,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.tridc.ovn.plugins.plugin_utils.tridc_plan import GLOBAL_KEYS, HOST_KEYS, check_plan
 from ansible_collections.tridc.ovn.plugins.plugin_utils.tridc_plan.model import ROLE_GROUPS
+from ansible_collections.tridc.ovn.plugins.plugin_utils.tridc_plan.views import plain
 
 
 def _names(hostvars_of_host):
@@ -53,7 +54,8 @@ class ActionModule(ActionBase):
                           "allowed": _allowed(task_vars.get("tridc_allow_unknown_vars"))},
         }
         try:
-            plan, problems = check_plan(inventory)
+            # plain data, without Ansible's tags: the plan and every host's view are built from these values
+            plan, problems = check_plan(plain(inventory))
         except Exception as exc:  # pylint: disable=broad-except
             # The engine reports bad input as problems; anything else is a bug, shown without a traceback.
             result.update(failed=True, msg="tridc.ovn plan engine failed unexpectedly: %s: %s" % (type(exc).__name__, exc))

@@ -55,6 +55,31 @@ def parse_bridge_mappings(text):
     return out
 
 
+def plain(value):
+    """VALUE as plain Python data: dict, list, tuple, str, int, float, bool and None, never a subclass of them.
+
+    Ansible hands inventory values over as subclasses that carry tags (where each value came from); an int
+    tagged so is an object of its own with a mapping of tags, about ten times a plain one. The plan is made
+    from those values and every host's view is stored per host, so a tagged plan is paid in the controller's
+    memory once per host (and, through Ansible's fork per host and task, in its time).
+    """
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, str):
+        return str.__str__(value) if type(value) is not str else value
+    if isinstance(value, int):
+        return int(value) if type(value) is not int else value
+    if isinstance(value, float):
+        return float(value) if type(value) is not float else value
+    if isinstance(value, dict) or hasattr(value, "items"):
+        return {plain(key): plain(item) for key, item in value.items()}
+    if isinstance(value, tuple):
+        return tuple(plain(item) for item in value)
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    return value
+
+
 def check_plan_shape(plan):
     """Return plan if it looks like a tridc.ovn plan, else raise ViewError."""
     return _plan(plan)
@@ -80,7 +105,7 @@ def host_plan(plan, host):
     ``kube_ovn_nodes``) and its VLAN and subnet lists; ``dr``, the ToRs, subnets, VLANs and Kubernetes resources stay on the
     controller. ``scope`` names the host and its DC. The size does
     not depend on how many hosts the inventory has, so neither does the controller's cost per host and
-    task. The sub-dicts are shared with the plan, not copied.
+    task. The view is plain data (``plain``), a copy: a view is stored once per host, in the controller.
     """
     node = node_plan(plan, host)
     view = {key: plan[key] for key in HOST_VIEW_KEYS if key in plan}
@@ -88,4 +113,4 @@ def host_plan(plan, host):
     view["dcs"] = {name: {key: value for key, value in dc.items() if key not in DC_CONTROLLER_ONLY}
                    for name, dc in plan["dcs"].items()}
     view["scope"] = {"host": host, "dc": node["dc"]}
-    return view
+    return plain(view)

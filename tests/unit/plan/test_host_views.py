@@ -24,7 +24,7 @@ def test_view_holds_the_host_alone_and_no_host_lists():
     plan = _plan(20)
     view = views.host_plan(plan, "dc2-n00005")
     assert list(view["nodes"]) == ["dc2-n00005"]
-    assert view["nodes"]["dc2-n00005"] is plan["nodes"]["dc2-n00005"]
+    assert view["nodes"]["dc2-n00005"] == plan["nodes"]["dc2-n00005"]
     assert view["scope"] == {"host": "dc2-n00005", "dc": "dc2"}
     assert set(view["dcs"]) == {"dc1", "dc2", "dc3"}
     for dc in view["dcs"].values():
@@ -32,6 +32,45 @@ def test_view_holds_the_host_alone_and_no_host_lists():
         assert dc["central"]["members"]  # what the gates need of several hosts stays
     assert not set(view) & {"physical", "kube_ovn", "dr", "subnets", "vlans"}
     assert view["settings"] == plan["settings"] and view["rollout_order"] == plan["rollout_order"]
+
+
+def _types(value, seen):
+    seen.add(type(value))
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _types(key, seen)
+            _types(item, seen)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _types(item, seen)
+    return seen
+
+
+def test_view_is_plain_data_without_ansible_tags():
+    """Ansible hands inventory values over tagged with their origin (an int so tagged is a subclass with a
+    mapping of tags); tagged as Ansible itself tags them here, the plan and each view come out as plain types."""
+    from ansible._internal._datatag._tags import Origin  # pylint: disable=import-outside-toplevel
+
+    def tag(value):
+        if isinstance(value, dict):
+            return Origin(path="/inventory/hosts.yml").tag({tag(k): tag(v) for k, v in value.items()})
+        if isinstance(value, list):
+            return Origin(path="/inventory/hosts.yml").tag([tag(v) for v in value])
+        if isinstance(value, (str, int)) and not isinstance(value, bool):
+            return Origin(path="/inventory/hosts.yml").tag(value)
+        return value
+
+    inventory = synthetic(5, 20)
+    tagged = tag(inventory)
+    assert type(tagged["globals"]["tridc_provider_networks"][0]["vlans"][0]) is not int  # the tags are real
+    plain_input = views.plain(tagged)
+    assert plain_input == inventory
+    plan, problems = check_plan(plain_input)
+    assert not problems
+    plain_types = {dict, list, tuple, str, int, float, bool, type(None)}
+    assert _types(plan, set()) <= plain_types
+    # the filter makes a view plain even from a tagged plan (one read from a file, say)
+    assert _types(views.host_plan(tag(plan), "dc1-n00002"), set()) <= plain_types
 
 
 def test_view_size_does_not_follow_the_number_of_hosts():
