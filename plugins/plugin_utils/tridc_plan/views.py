@@ -59,7 +59,7 @@ def plain(value):
     """VALUE as plain Python data: dict, list, tuple, str, int, float, bool and None, never a subclass of them.
 
     Ansible hands inventory values over as subclasses that carry tags (where each value came from); an int
-    tagged so is an object of its own with a mapping of tags, about ten times a plain one. The plan is made
+    tagged so is an object of its own with a mapping of tags, several times a plain one. The plan is made
     from those values and every host's view is stored per host, so a tagged plan is paid in the controller's
     memory once per host (and, through Ansible's fork per host and task, in its time).
     """
