@@ -65,12 +65,13 @@ def plain(value):
     """
     if isinstance(value, bool) or value is None:
         return value
+    # each returns a plain value as it is, and a subclass's value as a plain one
     if isinstance(value, str):
-        return str.__str__(value) if type(value) is not str else value
+        return str.__str__(value)
     if isinstance(value, int):
-        return int(value) if type(value) is not int else value
+        return int(value)
     if isinstance(value, float):
-        return float(value) if type(value) is not float else value
+        return float(value)
     if isinstance(value, dict) or hasattr(value, "items"):
         return {plain(key): plain(item) for key, item in value.items()}
     if isinstance(value, tuple):

@@ -62,7 +62,8 @@ def test_view_is_plain_data_without_ansible_tags():
 
     inventory = synthetic(5, 20)
     tagged = tag(inventory)
-    assert type(tagged["globals"]["tridc_provider_networks"][0]["vlans"][0]) is not int  # the tags are real
+    vlan_id = tagged["globals"]["tridc_provider_networks"][0]["vlans"][0]["id"]
+    assert vlan_id == 100 and vlan_id.__class__ is not int  # the tags are real
     plain_input = views.plain(tagged)
     assert plain_input == inventory
     plan, problems = check_plan(plain_input)
