@@ -51,13 +51,15 @@ def test_view_is_plain_data_without_ansible_tags():
     mapping of tags); tagged as Ansible itself tags them here, the plan and each view come out as plain types."""
     from ansible._internal._datatag._tags import Origin  # pylint: disable=import-outside-toplevel
 
+    origin = Origin(path="/inventory/hosts.yml")
+
     def tag(value):
         if isinstance(value, dict):
-            return Origin(path="/inventory/hosts.yml").tag({tag(k): tag(v) for k, v in value.items()})
+            return origin.tag({tag(k): tag(v) for k, v in value.items()})
         if isinstance(value, list):
-            return Origin(path="/inventory/hosts.yml").tag([tag(v) for v in value])
+            return origin.tag([tag(v) for v in value])
         if isinstance(value, (str, int)) and not isinstance(value, bool):
-            return Origin(path="/inventory/hosts.yml").tag(value)
+            return origin.tag(value)
         return value
 
     inventory = synthetic(5, 20)
