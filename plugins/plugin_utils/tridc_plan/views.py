@@ -99,6 +99,25 @@ DC_HOST_LISTS = ("nodes", "chassis", "kube_ovn_nodes")
 DC_CONTROLLER_ONLY = DC_HOST_LISTS + ("vlans", "subnets")
 
 
+def _view_common(plan):
+    common = {key: plan[key] for key in HOST_VIEW_KEYS if key in plan}
+    common["dcs"] = {name: {key: value for key, value in dc.items() if key not in DC_CONTROLLER_ONLY}
+                     for name, dc in plan["dcs"].items()}
+    return common
+
+
+def host_views(plan):
+    """Every host's view (``host_plan``), keyed by host, built in one pass over the plan.
+
+    The views share their common part (everything but ``nodes`` and ``scope``) and each host's node
+    slice with the plan: one object per view, not a copy. The plan action returns them with the plan, so
+    publishing a host's view is a lookup by name, whatever the size of the inventory.
+    """
+    common = _view_common(_plan(plan))
+    return {host: dict(common, nodes={host: node}, scope={"host": host, "dc": node["dc"]})
+            for host, node in plan["nodes"].items()}
+
+
 def host_plan(plan, host):
     """The host's view of the plan: the plan's own shape, with only what a role on that host reads.
 
@@ -109,9 +128,7 @@ def host_plan(plan, host):
     task. The view is plain data (``plain``), a copy: a view is stored once per host, in the controller.
     """
     node = node_plan(plan, host)
-    view = {key: plan[key] for key in HOST_VIEW_KEYS if key in plan}
+    view = _view_common(plan)
     view["nodes"] = {host: node}
-    view["dcs"] = {name: {key: value for key, value in dc.items() if key not in DC_CONTROLLER_ONLY}
-                   for name, dc in plan["dcs"].items()}
     view["scope"] = {"host": host, "dc": node["dc"]}
     return plain(view)

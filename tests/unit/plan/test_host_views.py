@@ -2,6 +2,7 @@
 
 import json
 import os
+import subprocess
 import sys
 
 from ansible_collections.tridc.ovn.plugins.plugin_utils.tridc_plan import check_plan, views
@@ -101,3 +102,51 @@ def test_filter_returns_the_view(tmp_path):
     view = json.loads(res["msg"])
     assert list(view["nodes"]) == ["dc3-n2"] and view["scope"] == {"host": "dc3-n2", "dc": "dc3"}
     assert "chassis" not in view["dcs"]["dc3"] and view["dcs"]["dc3"]["central"]["members"]
+
+
+def test_host_views_are_every_host_plan_built_once():
+    """The plan action's views (one pass over the plan) are the filter's views, host by host, and survive JSON."""
+    plan = _plan(10, vlans=40)
+    every = views.host_views(plan)
+    assert sorted(every) == sorted(plan["nodes"])
+    for host, view in every.items():
+        assert view == views.host_plan(plan, host)
+        assert json.loads(json.dumps(view)) == view  # published as JSON text: no tuple, no key that is not a string
+    one, two = every["dc1-n00001"], every["dc3-n00002"]
+    assert one["dcs"] is two["dcs"] and one["nodes"]["dc1-n00001"] is plan["nodes"]["dc1-n00001"]  # shared, not copied
+
+
+def test_plan_hosts_publishes_each_host_its_view(tmp_path):
+    """playbooks/plan_hosts.yml on the example bank (42 of its 45 nodes get a view): every host's tridc_plan, as Ansible stores it, is
+    the view the filter gives of the registered plan."""
+    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), ANSIBLE_NOCOLOR="1",
+               ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".build", "collections"))
+    book = tmp_path / "publish.yml"
+    book.write_text("""---
+- name: Plan and views
+  ansible.builtin.import_playbook: %s
+
+- name: Dump
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Plan and every host's view
+      ansible.builtin.copy:
+        content: "{{ {'plan': tridc_plan_build.plan, 'views': views} | to_json }}"
+        dest: "%s"
+        mode: "0644"
+      vars:
+        views: "{{ dict(groups['all'] | map('extract', hostvars) | selectattr('tridc_plan', 'defined')
+                   | map(attribute='inventory_hostname') | zip(groups['all'] | map('extract', hostvars)
+                   | selectattr('tridc_plan', 'defined') | map(attribute='tridc_plan'))) }}"
+""" % (os.path.join(ROOT, "playbooks", "plan_hosts.yml"), tmp_path / "out.json"))
+    res = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), str(book),
+                          "-i", os.path.join(ROOT, "inventories", "example-bank")],
+                         capture_output=True, text=True, env=env, cwd=ROOT, check=False)
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-2000:]
+    out = json.loads((tmp_path / "out.json").read_text())
+    published = {h for h, node in out["plan"]["nodes"].items()
+                 if node["central"] or node["chassis"] or node["ic_db"] or node["kube_ovn_node"]}
+    assert sorted(out["views"]) == sorted(published) and len(published) > 40
+    for host, view in out["views"].items():
+        assert view == views.host_plan(out["plan"], host), host
