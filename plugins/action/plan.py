@@ -5,13 +5,11 @@
 
 from __future__ import annotations
 
-import json
-
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.tridc.ovn.plugins.plugin_utils.tridc_plan import GLOBAL_KEYS, HOST_KEYS, check_plan
 from ansible_collections.tridc.ovn.plugins.plugin_utils.tridc_plan.model import ROLE_GROUPS
-from ansible_collections.tridc.ovn.plugins.plugin_utils.tridc_plan.views import host_views, plain
+from ansible_collections.tridc.ovn.plugins.plugin_utils.tridc_plan.views import plain
 
 
 def _names(hostvars_of_host):
@@ -32,13 +30,12 @@ class ActionModule(ActionBase):
     """Collect the topology variables of every inventory host, build the plan, report all problems."""
 
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(("fact", "views"))
+    _VALID_ARGS = frozenset(("fact",))
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         task_vars = task_vars or {}
         fact = self._task.args.get("fact", True)
-        views = self._task.args.get("views", False)
         hostvars = task_vars.get("hostvars", {})
         groups = task_vars.get("groups", {})
         hosts = {}
@@ -76,10 +73,6 @@ class ActionModule(ActionBase):
                     for dc, d in plan["dcs"].items()},
             "rollout_order": plan["rollout_order"],
         }
-        if views:
-            # text, not data: Ansible copies a registered result's dicts and lists value by value, a string it keeps as
-            # it is (8.5 KB a view as compact JSON, about three times that as Python objects)
-            result["views"] = {host: json.dumps(view, separators=(",", ":")) for host, view in host_views(plan).items()}
         if fact:
             result["ansible_facts"] = {"tridc_plan": plan}
         return result

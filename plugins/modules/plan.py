@@ -24,15 +24,6 @@ options:
     description: Also set the plan as the fact C(tridc_plan).
     type: bool
     default: true
-  views:
-    description:
-      - Also return every host's view of the plan (what the C(tridc.ovn.host_plan) filter gives), keyed by host,
-        each as compact JSON text.
-      - Built in one pass over the plan, so handing a host its view is a lookup by name whose cost does not depend
-        on the size of the inventory (C(playbooks/plan_hosts.yml) publishes them so).
-    type: bool
-    default: false
-    version_added: 0.3.0
 author:
   - tridc.ovn developers (@tridc)
 notes:
@@ -55,18 +46,6 @@ EXAMPLES = r"""
   tridc.ovn.plan:
   run_once: true
 
-- name: Build the plan and every host's view (as playbooks/plan_hosts.yml does)
-  tridc.ovn.plan:
-    fact: false
-    views: true
-  register: tridc_plan_build
-  delegate_to: localhost
-  run_once: true
-
-- name: Hand each host its view
-  ansible.builtin.set_fact:
-    tridc_plan: "{{ hostvars['localhost']['tridc_plan_build']['views'][inventory_hostname] | from_json }}"
-
 - name: Show a node's bridge mappings
   ansible.builtin.debug:
     msg: "{{ tridc_plan | tridc.ovn.bridge_mappings(inventory_hostname) }}"
@@ -77,11 +56,6 @@ plan:
   description: The network plan (see docs/plan-schema.md).
   returned: success
   type: dict
-views:
-  description: Every host's view of the plan as compact JSON text, keyed by host (C(tridc.ovn.host_plan)).
-  returned: success, when O(views=true)
-  type: dict
-  sample: {"dc1-n1": "{\"version\":1,\"nodes\":{\"dc1-n1\":{\"dc\":\"dc1\"}}}"}
 summary:
   description: Node, central and gateway counts per DC and the rollout order.
   returned: success

@@ -132,7 +132,7 @@ def test_plan_hosts_publishes_each_host_its_view(tmp_path):
   tasks:
     - name: Plan and every host's view
       ansible.builtin.copy:
-        content: "{{ {'plan': tridc_plan_build.plan, 'views': views} | to_json }}"
+        content: "{{ {'plan': tridc_plan_build.plan, 'views': views, 'kept': tridc_plan_views.keys() | list} | to_json }}"
         dest: "%s"
         mode: "0644"
       vars:
@@ -150,3 +150,15 @@ def test_plan_hosts_publishes_each_host_its_view(tmp_path):
     assert sorted(out["views"]) == sorted(published) and len(published) > 40
     for host, view in out["views"].items():
         assert view == views.host_plan(out["plan"], host), host
+    assert "views" not in out["kept"]  # handed out, the views' text is not kept on the controller
+
+
+def test_host_views_action_refuses_what_is_not_a_plan(tmp_path):
+    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), ANSIBLE_NOCOLOR="1",
+               ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".build", "collections"))
+    res = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible"), "localhost", "-m", "tridc.ovn.host_views",
+                          "-a", json.dumps({"plan": {"nodes": {}}})], capture_output=True, text=True, env=env, cwd=ROOT,
+                         check=False)
+    assert res.returncode != 0
+    assert "tridc.ovn.host_views: 'plan' must be the plan that tridc.ovn.plan returns" in res.stdout, res.stdout
+    assert "Traceback" not in res.stdout + res.stderr
