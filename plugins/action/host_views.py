@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: tridc.ovn contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Action plugin behind tridc.ovn.host_views: every host's view of a built plan, on the controller."""
+"""Action plugin behind tridc.ovn.host_views: hosts' views of a built plan, on the controller."""
 
 from __future__ import annotations
 
@@ -9,24 +9,46 @@ import json
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.tridc.ovn.plugins.plugin_utils.tridc_plan.views import host_views, plain
+from ansible_collections.tridc.ovn.plugins.plugin_utils.tridc_plan.views import ViewError, host_views, plain
+
+NOT_A_PLAN = "'plan' must be the plan that tridc.ovn.plan returns (its registered result's plan, with nodes and dcs)"
 
 
 class ActionModule(ActionBase):
-    """Every host's view of the plan, keyed by host, each as compact JSON text."""
+    """The views of the given hosts, keyed by host, each as compact JSON text."""
 
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(("plan",))
+    _VALID_ARGS = frozenset(("plan", "plan_from", "hosts"))
+
+    def _plan(self, task_vars):
+        if self._task.args.get("plan") is not None:
+            # as Ansible hands it over (lazy containers): one walk makes it plain data
+            return plain(self._task.args["plan"])
+        # localhost's registered result, read as stored: no templating, no copy, whatever its size
+        name = self._task.args.get("plan_from") or "tridc_plan_build"
+        try:
+            return (task_vars.get("hostvars").raw_get("localhost").get(name) or {}).get("plan")
+        except (AttributeError, TypeError):
+            return None
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
-        # one walk over the plan as Ansible hands it over (lazy containers), then one pass for every view
-        plan = plain(self._task.args.get("plan"))
+        plan = self._plan(task_vars or {})
         if not isinstance(plan, dict) or not isinstance(plan.get("nodes"), dict) or not isinstance(plan.get("dcs"), dict):
-            result.update(failed=True, msg="tridc.ovn.host_views: 'plan' must be the plan that tridc.ovn.plan returns "
-                                           "(its registered result's plan, with nodes and dcs)")
+            name = self._task.args.get("plan_from") or "tridc_plan_build"
+            result.update(failed=True, msg="tridc.ovn.host_views: " + (
+                NOT_A_PLAN if self._task.args.get("plan") is not None else
+                "localhost has no plan in '%s' (register tridc.ovn.plan's result under that name first)" % name))
             return result
-        views = host_views(plan)
+        hosts = self._task.args.get("hosts")
+        if hosts is not None and (isinstance(hosts, str) or not isinstance(hosts, (list, tuple))):
+            result.update(failed=True, msg="tridc.ovn.host_views: 'hosts' must be a list of inventory hostnames")
+            return result
+        try:
+            views = host_views(plan, None if hosts is None else [str(h) for h in hosts])
+        except ViewError as exc:
+            result.update(failed=True, msg="tridc.ovn.host_views: %s" % exc)
+            return result
         # text, not data: Ansible copies a registered result's dicts and lists value by value, a string it keeps as
         # it is (a view is about 8.5 KB as compact JSON, about three times that as Python objects)
         result.update(changed=False, views={host: json.dumps(view, separators=(",", ":")) for host, view in views.items()})

@@ -18,9 +18,13 @@ positional: host
 description:
   - Return one host's view of the network plan, the variable C(tridc_plan) that the roles read on that host.
   - The view has the plan's own shape, but C(nodes) holds the host alone, C(dcs) every DC without its host
-    lists (C(nodes), C(chassis), C(kube_ovn_nodes)), and C(physical) and C(kube_ovn) are left out. Its size does
+    lists (C(nodes), C(chassis), C(kube_ovn_nodes)) and its VLAN and subnet lists, and C(dr), C(physical),
+    C(subnets), C(vlans) and C(kube_ovn) are left out. Its size does
     not depend on the number of hosts, so neither does the controller's cost per host and task.
   - A thin view over the plan built by M(tridc.ovn.plan); it computes nothing itself.
+  - For one host. To hand every host of a large inventory its view, use M(tridc.ovn.host_views) (every view
+    built in one pass, then a lookup by name per host), as C(playbooks/plan_hosts.yml) does; this filter over
+    the whole plan costs more per host the larger the inventory.
 options:
   _input:
     description: The plan (the C(tridc_plan) fact).
@@ -35,16 +39,16 @@ author:
 """
 
 EXAMPLES = r"""
-- name: Hand each host its view of the plan built on the controller
-  ansible.builtin.set_fact:
-    tridc_plan: "{{ hostvars['localhost']['tridc_plan'] | tridc.ovn.host_plan(inventory_hostname) }}"
+- name: Show one host's view of the plan built on the controller
+  ansible.builtin.debug:
+    msg: "{{ hostvars['localhost']['tridc_plan_build']['plan'] | tridc.ovn.host_plan('dc1-n1') }}"
 """
 
 RETURN = r"""
 _value:
   description: >-
-    The host's view (version, regions, rollout_order, settings, provider_networks, vlans, subnets, interconnect, dr,
-    nodes with the host alone, dcs without host lists, scope with the host and its DC).
+    The host's view (version, regions, rollout_order, settings, interconnect, nodes with the host alone, dcs
+    without their host lists and their VLAN and subnet lists, scope with the host and its DC).
   type: dict
 """
 

@@ -106,16 +106,16 @@ def _view_common(plan):
     return common
 
 
-def host_views(plan):
-    """Every host's view (``host_plan``), keyed by host, built in one pass over the plan.
+def host_views(plan, hosts=None):
+    """The views (``host_plan``) of HOSTS (default: every host of the plan), keyed by host, in one pass.
 
     The views share their common part (everything but ``nodes`` and ``scope``) and each host's node
-    slice with the plan: one object per view, not a copy. The plan action returns them with the plan, so
-    publishing a host's view is a lookup by name, whatever the size of the inventory.
+    slice with the plan: one object per view, not a copy. Handing a host its view is then a lookup by
+    name, whatever the size of the inventory (tridc.ovn.host_views, playbooks/plan_hosts.yml).
     """
     common = _view_common(_plan(plan))
     return {host: dict(common, nodes={host: node}, scope={"host": host, "dc": node["dc"]})
-            for host, node in plan["nodes"].items()}
+            for host, node in ((h, node_plan(plan, h)) for h in (plan["nodes"] if hosts is None else hosts))}
 
 
 def host_plan(plan, host):

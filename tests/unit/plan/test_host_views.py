@@ -132,13 +132,15 @@ def test_plan_hosts_publishes_each_host_its_view(tmp_path):
   tasks:
     - name: Plan and every host's view
       ansible.builtin.copy:
-        content: "{{ {'plan': tridc_plan_build.plan, 'views': views, 'kept': tridc_plan_views.keys() | list} | to_json }}"
+        content: "{{ {'plan': tridc_plan_build.plan, 'views': views, 'kept': kept} | to_json }}"
         dest: "%s"
         mode: "0644"
       vars:
         views: "{{ dict(groups['all'] | map('extract', hostvars) | selectattr('tridc_plan', 'defined')
                    | map(attribute='inventory_hostname') | zip(groups['all'] | map('extract', hostvars)
                    | selectattr('tridc_plan', 'defined') | map(attribute='tridc_plan'))) }}"
+        kept: "{{ groups['all'] | map('extract', hostvars) | selectattr('tridc_plan_views', 'defined')
+                  | map(attribute='tridc_plan_views') | map('list') | flatten | unique }}"
 """ % (os.path.join(ROOT, "playbooks", "plan_hosts.yml"), tmp_path / "out.json"))
     res = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), str(book),
                           "-i", os.path.join(ROOT, "inventories", "example-bank")],
@@ -150,15 +152,27 @@ def test_plan_hosts_publishes_each_host_its_view(tmp_path):
     assert sorted(out["views"]) == sorted(published) and len(published) > 40
     for host, view in out["views"].items():
         assert view == views.host_plan(out["plan"], host), host
-    assert "views" not in out["kept"]  # handed out, the views' text is not kept on the controller
+    assert out["kept"] and "views" not in out["kept"]  # handed out, the views' text is not kept on the controller
 
 
-def test_host_views_action_refuses_what_is_not_a_plan(tmp_path):
+def test_host_views_action_reports_bad_input_clearly():
+    """Not a plan, no registered plan on localhost, a host the plan does not hold, hosts not a list: each a clear
+    message, no traceback."""
     env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), ANSIBLE_NOCOLOR="1",
                ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".build", "collections"))
+    plan = _plan(3, vlans=4)
+    cases = [({"plan": {"nodes": {}}}, "tridc.ovn.host_views: 'plan' must be the plan that tridc.ovn.plan returns"),
+             ({"plan_from": "tridc_plan_build"}, "tridc.ovn.host_views: localhost has no plan in 'tridc_plan_build'"),
+             ({"plan": plan, "hosts": ["dc1-n00001", "nope"]}, "tridc.ovn.host_views: host 'nope' is not in the plan"),
+             ({"plan": plan, "hosts": "dc1-n00001"}, "tridc.ovn.host_views: 'hosts' must be a list of inventory hostnames")]
+    for args, message in cases:
+        res = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible"), "localhost", "-m", "tridc.ovn.host_views",
+                              "-a", json.dumps(args)], capture_output=True, text=True, env=env, cwd=ROOT, check=False)
+        assert res.returncode != 0 and message in res.stdout, res.stdout
+        assert "Traceback" not in res.stdout + res.stderr
     res = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible"), "localhost", "-m", "tridc.ovn.host_views",
-                          "-a", json.dumps({"plan": {"nodes": {}}})], capture_output=True, text=True, env=env, cwd=ROOT,
-                         check=False)
-    assert res.returncode != 0
-    assert "tridc.ovn.host_views: 'plan' must be the plan that tridc.ovn.plan returns" in res.stdout, res.stdout
-    assert "Traceback" not in res.stdout + res.stderr
+                          "-a", json.dumps({"plan": plan, "hosts": ["dc2-n00001"]}), "-o"], capture_output=True, text=True,
+                         env=env, cwd=ROOT, check=False)
+    assert res.returncode == 0, res.stdout
+    got = json.loads(res.stdout.split(" => ", 1)[1])["views"]
+    assert list(got) == ["dc2-n00001"] and json.loads(got["dc2-n00001"]) == views.host_plan(plan, "dc2-n00001")
