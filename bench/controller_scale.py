@@ -277,8 +277,8 @@ def main():
     print("| hosts | style | whole run s | plan reads s | ms per host-task | outside the reads, ms per host | controller peak RSS MB |")
     print("|---|---|---|---|---|---|---|")
     for (style, per_dc), r in sorted(results.items(), key=lambda kv: (kv[0][1], kv[0][0])):
-        print("| %d | %s | %.1f | %.1f | %.1f | %.1f | %.0f |" % (r["hosts"], style, r["wall"], r["reads"], r["ms"], r["outside_ms"],
-                                                               r["rss_mb"]))
+        row = (r["hosts"], style, r["wall"], r["reads"], r["ms"], r["outside_ms"], r["rss_mb"])
+        print("| %d | %s | %.1f | %.1f | %.1f | %.1f | %.0f |" % row)
     # outside the reads the views' run builds the plan and hands out the views (plan_hosts.yml) and reads one gate;
     # the control's run only starts: the difference per host is what building and publishing cost per host
     for per_dc in sizes:

@@ -25,7 +25,7 @@ options:
   plan:
     description:
       - The plan, as M(tridc.ovn.plan) returns it (its C(plan)).
-      - Without it, the plan is read in place from localhost's registered result named by O(plan_from): no
+      - Without it, the plan is read in place from localhost's registered result named by O(plan_from), with no
         templating and no copy of the whole plan, whatever its size.
     type: dict
   plan_from:
