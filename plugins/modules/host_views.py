@@ -40,17 +40,8 @@ author:
   - tridc.ovn developers (@tridc)
 notes:
   - A view's contents are documented in C(docs/plan-schema.md) of the collection ("Host views").
-attributes:
-  check_mode:
-    support: full
-    description: The views are computed the same way in check mode; nothing is changed anywhere.
-  diff_mode:
-    support: none
-    description: Nothing is changed, so there is nothing to diff.
-  platform:
-    support: full
-    platforms: all
-    description: Runs on the controller only.
+extends_documentation_fragment:
+  - tridc.ovn.controller_only
 """
 
 EXAMPLES = r"""
