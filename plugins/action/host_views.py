@@ -20,12 +20,11 @@ class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _VALID_ARGS = frozenset(("plan", "plan_from", "hosts"))
 
-    def _plan(self, task_vars):
+    def _plan(self, task_vars, name):
         if self._task.args.get("plan") is not None:
             # as Ansible hands it over (lazy containers): one walk makes it plain data
             return plain(self._task.args["plan"])
-        # localhost's registered result, read as stored: no templating, no copy, whatever its size
-        name = self._task.args.get("plan_from") or "tridc_plan_build"
+        # localhost's registered result NAME, read as stored: no templating, no copy, whatever its size
         try:
             return (task_vars.get("hostvars").raw_get("localhost").get(name) or {}).get("plan")
         except (AttributeError, TypeError):
@@ -33,9 +32,9 @@ class ActionModule(ActionBase):
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
-        plan = self._plan(task_vars or {})
+        name = self._task.args.get("plan_from") or "tridc_plan_build"
+        plan = self._plan(task_vars or {}, name)
         if not isinstance(plan, dict) or not isinstance(plan.get("nodes"), dict) or not isinstance(plan.get("dcs"), dict):
-            name = self._task.args.get("plan_from") or "tridc_plan_build"
             result.update(failed=True, msg="tridc.ovn.host_views: " + (
                 NOT_A_PLAN if self._task.args.get("plan") is not None else
                 "localhost has no plan in '%s' (register tridc.ovn.plan's result under that name first)" % name))
