@@ -127,8 +127,4 @@ def host_plan(plan, host):
     not depend on how many hosts the inventory has, so neither does the controller's cost per host and
     task. The view is plain data (``plain``), a copy: a view is stored once per host, in the controller.
     """
-    node = node_plan(plan, host)
-    view = _view_common(plan)
-    view["nodes"] = {host: node}
-    view["scope"] = {"host": host, "dc": node["dc"]}
-    return plain(view)
+    return plain(host_views(plan, [host])[host])
