@@ -123,6 +123,15 @@ def test_dc_loss_survivors_keep_talking_failover_and_failback(lab, ansible, node
                 p.kill()
         subprocess.run(["podman", "start"] + containers, capture_output=True, text=True, check=False)
         subprocess.run(["bash", str(lab.root / "lab" / "lab.sh"), "up"], capture_output=True, text=True, check=False, timeout=600)
+    # dc1's containers came back as rebooted hosts: Open vSwitch started with ovs-ctl --system-id=random, and each
+    # chassis keeps its planned name (the ovs role's system-id.conf), before any playbook ran on them again
+    for host in ("dc1-n1", "dc1-n2", "dc1-n3"):
+        for _attempt in range(30):
+            res = node_run(host, "ovs-vsctl", "--timeout=2", "get", "Open_vSwitch", ".", "external_ids:system-id")
+            if res.returncode == 0:
+                break
+            time.sleep(1)
+        assert res.stdout.strip().strip('"') == host, (host, "renamed by the restart", res.stdout + res.stderr)
     # the documented return: dr_failback.yml (the survivors give back what they took over), then site.yml, which
     # brings back what dc1's restarted containers lost and changes nothing on dc2 and dc3
     failback = ansible.playbook("playbooks/dr_failback.yml", timeout=1200)

@@ -4,9 +4,13 @@
 """Debian 12 -> 13 on the running lab with playbooks/upgrade.yml (OVN 23.03 -> 25.03, OVS 3.1 -> 3.5; issue 10),
 with traffic across the DCs the whole time, and the run killed once in the middle of the first DC and resumed.
 
-The package source of the upgrade is the lab's trixie mirror (-e @lab/debian13.yml, as a bank changes its inventory's
-source). It needs the lab on Debian 12 with site.yml applied, as make lab and make test leave it; make lab-upgrade
-runs it. Not in make test yet: about 43 minutes on the 2-core machine, more than the CI budget has left."""
+The package source moves to the lab's trixie mirror in one of two ways a bank moves its own, TRIDC_LAB_UPGRADE_SOURCE:
+  inventory (default, make lab-upgrade)  the inventory's source changes: -e @lab/debian13.yml (/mirror-trixie/);
+  mirror    (make test)                  the inventory stays, the mirror behind its address moves: lab.sh up with
+                                         TRIDC_LAB_SUITE=trixie serves trixie at /mirror/; the lab tests that run
+                                         after it (TRIDC_LAB_SUITE=trixie) find the upgraded lab with the source
+                                         they expect.
+It needs the lab on Debian 12 with site.yml applied, as make lab and make test leave it."""
 
 import os
 import re
@@ -20,7 +24,9 @@ from probes import PROBES, logs_around, ping_result, ssh_popen
 FLOWS = [("dc1", "dc3"), ("dc2", "dc3"), ("dc1", "dc2")]
 INTERVAL = 0.05
 OLD, NEW = "23.03.1", "25.03.0"
-TRIXIE = ("-e", "@lab/debian13.yml")  # the package source moves to the lab's trixie mirror
+SOURCE = os.environ.get("TRIDC_LAB_UPGRADE_SOURCE", "inventory")
+# the extra variables of every upgrade.yml run: the inventory's source changed to the trixie mirror, or none
+TRIXIE = ("-e", "@lab/debian13.yml") if SOURCE == "inventory" else ()
 
 
 def os_release(node_run, host):
@@ -49,6 +55,12 @@ def test_debian12_to_13_in_ovn_order_resumes_after_a_kill_and_keeps_cross_dc_tra
     assert set(versions.values()) == {"12"}, (
         "the upgrade test needs the lab on Debian 12 (lab.sh down; lab.sh up; site.yml): %s"
         % versions)
+    assert SOURCE in ("inventory", "mirror"), "TRIDC_LAB_UPGRADE_SOURCE is inventory or mirror, not %r" % SOURCE
+    if SOURCE == "mirror":
+        # the lab's mirror moves to trixie under the inventory's address (the containers stay as they are)
+        moved = subprocess.run(["bash", str(lab.root / "lab" / "lab.sh"), "up"], capture_output=True, text=True,
+                               timeout=600, check=False, env=dict(os.environ, TRIDC_LAB_SUITE="trixie"))
+        assert moved.returncode == 0, moved.stdout[-2000:] + moved.stderr[-2000:]
 
     # --check: the procedure and every host's steps, and nothing changes
     res = ansible.playbook("playbooks/upgrade.yml", "--check", *TRIXIE)
@@ -102,6 +114,16 @@ def test_debian12_to_13_in_ovn_order_resumes_after_a_kill_and_keeps_cross_dc_tra
         assert res.stdout.startswith("ovn-controller %s" % NEW), (host, res.stdout)
         res = node_run(host, "ovs-vsctl", "--if-exists", "get", "Open_vSwitch", ".", "external_ids:ovn-match-northd-version")
         assert res.stdout.strip() == "", (host, res.stdout)
+    # every chassis kept its name through the Open vSwitch restarts (the ovs role's system-id.conf: a chassis renamed
+    # by ovs-ctl no longer matches its certificate, and the Southbound RBAC refuses every write of its ovn-controller)
+    for host in lab.nodes:
+        res = node_run(host, "ovs-vsctl", "get", "Open_vSwitch", ".", "external_ids:system-id")
+        assert res.stdout.strip().strip('"') == host, (host, res.stdout)
+        res = node_run(host, "grep", "-c", "permission error", "/var/log/ovn/ovn-controller.log")
+        assert res.stdout.strip() == "0", (host, "the Southbound refused ovn-controller's writes", res.stdout)
+    for dc in ("dc1", "dc2", "dc3"):
+        res = node_run(dc + "-n1", "ovn-sbctl", "--no-leader-only", "--bare", "--columns=name", "list", "Chassis")
+        assert set(res.stdout.split()) <= set(lab.nodes), (dc, "a chassis not named as planned", res.stdout)
     res = node_run("dc1-n1", "ovsdb-client", "get-schema-version", "unix:/var/run/ovn/ovnsb_db.sock", "OVN_Southbound")
     assert res.stdout.strip() == "20.41.0", res.stdout + res.stderr
     res = node_run("dc1-n1", "ovsdb-client", "get-schema-version", "unix:/var/run/ovn/ovn_ic_nb_db.sock",
