@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -95,6 +96,20 @@ def test_unknown_host_is_a_clear_error_in_the_engine_and_the_filter(tmp_path):
         raise AssertionError("no error for an unknown host")
     res = adhoc("{{ tridc_plan | tridc.ovn.host_plan('nope') }}", tmp_path)
     assert res.get("failed") and "tridc.ovn.host_plan: host 'nope' is not in the plan" in res["output"]
+
+
+def test_not_a_plan_is_named_in_plain_words_not_a_python_type():
+    for value, words in [(None, "nothing (an undefined or empty value)"), ("text", "a string"), (3, "a number"),
+                         (True, "true or false"), ([], "a list"), ({"nodes": {}}, "a mapping without 'dcs'"),
+                         ({}, "a mapping without 'nodes' and 'dcs'")]:
+        try:
+            views.host_plan(value, "dc1-n00005")
+        except views.ViewError as exc:
+            message = str(exc)
+        else:
+            raise AssertionError("no error for %r" % (value,))
+        assert message.endswith("got " + words), message
+        assert not re.search(r"\b(dict|str|int|bool|tuple|NoneType|None)\b", message), message
 
 
 def test_filter_returns_the_view(tmp_path):
