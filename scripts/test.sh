@@ -19,10 +19,11 @@ run_pytest() {
   if grep -Eq '[0-9]+ skipped' "$log"; then echo "FAIL: tests were skipped (see above)"; return 1; fi
 }
 
-# Order: the timed benchmarks alone first; then the lab's first rollout (Debian 12) runs in the background while the
-# controller-side stages and molecule run in the foreground (the rollout mostly waits on its hosts; measured, the
-# two together take minutes less than one after the other); then the upgrade to Debian 13 on that lab, and the lab
-# tests on the upgraded lab (issue 10: "the lab the upgrade leaves behind can be the one the other lab tests run on").
+# Order: the timed benchmarks alone first; then two background jobs, the lab's first rollout (Debian 12) and the
+# molecule scenarios, while the controller-side stages run in the foreground (rollouts and molecule mostly wait on
+# their hosts: the three together take minutes less than one after the other); then the upgrade to Debian 13 on that
+# lab, and the lab tests on the upgraded lab (issue 10: "the lab the upgrade leaves behind can be the one the other
+# lab tests run on"). Nothing runs beside the upgrade and the lab tests: they time gaps and failovers.
 stage "lab images and offline package mirrors (Debian 12 and 13: the lab starts on 12, the upgrade moves it to 13)"
 SUITE=trixie bash lab/build-images.sh
 
@@ -40,8 +41,22 @@ stage "the three-DC lab on Debian 12: down (whatever an earlier run left), up, s
 ( bash lab/lab.sh down && bash lab/lab.sh up && ansible-playbook -i inventories/lab playbooks/site.yml ) \
   >"$LOGDIR/site-first-run.log" 2>&1 &
 LAB_PID=$!
-# a failing foreground stage ends make test: the background rollout with it
-trap 'if kill -0 "$LAB_PID" 2>/dev/null; then pkill -TERM -P "$LAB_PID" || true; kill "$LAB_PID" 2>/dev/null || true; fi' EXIT
+stage "molecule test -s ${MOLECULE_SCENARIOS:-ovs central chassis} (Debian 12) - in the background"
+(
+  for scenario in ${MOLECULE_SCENARIOS:-ovs central chassis}; do
+    echo "==== molecule test -s $scenario ===="
+    molecule test -s "$scenario"
+  done
+) >"$LOGDIR/molecule.log" 2>&1 &
+MOLECULE_PID=$!
+# a failing foreground stage ends make test: the background jobs with it
+stop_background() {
+  local pid
+  for pid in "$LAB_PID" "$MOLECULE_PID"; do
+    if kill -0 "$pid" 2>/dev/null; then pkill -TERM -P "$pid" || true; kill "$pid" 2>/dev/null || true; fi
+  done
+}
+trap stop_background EXIT
 
 stage "unit and property tests (plan engine, filters, modules on a real ovsdb-server, Kube-OVN offline)"
 run_pytest unit tests/unit
@@ -57,10 +72,13 @@ bash scripts/sanity.sh
 stage "collection build and offline install"
 bash scripts/build-check.sh
 
-for scenario in ${MOLECULE_SCENARIOS:-ovs central chassis}; do
-  stage "molecule test -s $scenario"
-  molecule test -s "$scenario"
-done
+stage "molecule scenarios: their end"
+if ! wait "$MOLECULE_PID"; then
+  tail -120 "$LOGDIR/molecule.log"
+  echo "FAIL: a molecule scenario failed (whole log: $LOGDIR/molecule.log)"
+  exit 1
+fi
+grep -E '^==== molecule|^INFO .*(Running|Verifier completed|Idempotence completed)|PLAY RECAP|: ok=' "$LOGDIR/molecule.log" || true
 
 stage "the lab's first site.yml (Debian 12): its end"
 if ! wait "$LAB_PID"; then
