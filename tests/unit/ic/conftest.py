@@ -22,6 +22,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 
 import pytest
 from testing_tools import ModuleRunner, free_port, stop_process, wait_for
@@ -214,6 +215,18 @@ class Env(object):
     def learned(self, dc, router):
         """{(prefix, nexthop)} learned by ovn-ic in the router (network form prefixes)."""
         return set((r['ip_prefix'], r['nexthop']) for r in self.router_routes(dc, router) if 'ic-learned-route' in r['external_ids'])
+
+    def settled_learned(self, dc, router, quiet=1.5, timeout=30):
+        """learned(), once ovn-ic has stopped changing it for QUIET seconds: what an earlier test changed in the
+        advertised routes reaches the other AZs a moment later (a test read it mid-way under load in make test)."""
+        deadline = time.monotonic() + timeout
+        last, since = self.learned(dc, router), time.monotonic()
+        while time.monotonic() - since < quiet and time.monotonic() < deadline:
+            time.sleep(0.25)
+            now = self.learned(dc, router)
+            if now != last:
+                last, since = now, time.monotonic()
+        return last
 
     def destroy(self):
         for name in list(self.procs):

@@ -183,7 +183,7 @@ def test_logical_gateway_moves_with_the_dr_state(ic_env, run_module, lab_plan):
 
 def test_dr_routes_ladder_with_bfd(ic_env, run_module):
     """Preferred next hop on the two halves, backup on the whole prefix, BFD sessions; learned routes untouched."""
-    learned_before = ic_env.learned('dc3', 'lr-dc3')
+    learned_before = ic_env.settled_learned('dc3', 'lr-dc3')
     routes = [{'prefix': '10.250.0.0/25', 'nexthop': '169.254.100.1', 'output_port': 'lrp-dc3-ts-dr', 'bfd': True},
               {'prefix': '10.250.0.128/25', 'nexthop': '169.254.100.1', 'output_port': 'lrp-dc3-ts-dr', 'bfd': True},
               {'prefix': '10.250.0.0/24', 'nexthop': '169.254.100.2', 'output_port': 'lrp-dc3-ts-dr', 'bfd': True}]
