@@ -334,6 +334,14 @@ wire_node() {
     netns "$npid" ip addr replace "$(under_ip "$d" "$i")/24" dev eth1
   fi
   [ ${#ovs[@]} -eq 0 ] || inside "$tpid" ovs-vsctl --timeout=30 "${ovs[@]}"
+  # A restarted node (a lab test powers dc1 off and on) gets its NICs only here, after its boot: the boot units that
+  # put the host addresses on the Open vSwitch bridges (tridc-ovs-net@BRIDGE) failed without them. Run them now, as
+  # a boot with the NICs present would have; a node's first start has none of them.
+  if [ ${#ovs[@]} -gt 0 ]; then
+    podman exec "$node" sh -c 'u=$(systemctl list-units --state=failed --plain --no-legend "tridc-ovs-net@*" | cut -d" " -f1)
+      [ -z "$u" ] || { systemctl reset-failed $u && systemctl start $u; }' ||
+      log "$node: the bridges' boot units failed again (systemctl status 'tridc-ovs-net@*' in the node)"
+  fi
   # ssh key (written through the container's root; /root/.ssh exists in the image)
   install -m 0600 "$KEY.pub" "/proc/$npid/root/root/.ssh/authorized_keys"
 }
