@@ -5,32 +5,18 @@
 
 from __future__ import annotations
 
+from .errors import describe
+
 
 class ViewError(ValueError):
     """A view was asked for something the plan does not hold."""
 
 
-def _what(value):
-    """What a value that is not a plan is, in the inventory's words (never a Python type name)."""
-    if value is None:
-        return "nothing (an undefined or empty value)"
-    if isinstance(value, dict):
-        missing = [k for k in ("nodes", "dcs") if k not in value]
-        return "a mapping without %s" % " and ".join("'%s'" % k for k in missing)
-    if isinstance(value, (list, tuple)):
-        return "a list"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, bool):
-        return "true or false"
-    if isinstance(value, (int, float)):
-        return "a number"
-    return "another kind of value"
-
-
 def _plan(plan):
     if not isinstance(plan, dict) or "nodes" not in plan or "dcs" not in plan:
-        raise ViewError("expected the tridc.ovn plan (the tridc_plan fact, with nodes and dcs), got %s" % _what(plan))
+        what = ("a mapping without %s" % " and ".join("'%s'" % k for k in ("nodes", "dcs") if k not in plan)
+                if isinstance(plan, dict) else describe(plan))
+        raise ViewError("expected the tridc.ovn plan (the tridc_plan fact, with nodes and dcs), got %s" % what)
     return plan
 
 

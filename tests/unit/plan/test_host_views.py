@@ -99,8 +99,8 @@ def test_unknown_host_is_a_clear_error_in_the_engine_and_the_filter(tmp_path):
 
 
 def test_not_a_plan_is_named_in_plain_words_not_a_python_type():
-    for value, words in [(None, "nothing (an undefined or empty value)"), ("text", "a string"), (3, "a number"),
-                         (True, "true or false"), ([], "a list"), ({"nodes": {}}, "a mapping without 'dcs'"),
+    for value, words in [(None, "nothing (null)"), ("text", "a string ('text')"), (3, "a number (3)"),
+                         (True, "a boolean (true)"), ([], "a list"), ({"nodes": {}}, "a mapping without 'dcs'"),
                          ({}, "a mapping without 'nodes' and 'dcs'")]:
         try:
             views.host_plan(value, "dc1-n00005")
