@@ -102,12 +102,12 @@ def test_not_a_plan_is_named_in_plain_words_not_a_python_type():
     for value, words in [(None, "nothing (null)"), ("text", "a string ('text')"), (3, "a number (3)"),
                          (True, "a boolean (true)"), ([], "a list"), ({"nodes": {}}, "a mapping without 'dcs'"),
                          ({}, "a mapping without 'nodes' and 'dcs'")]:
+        message = None
         try:
             views.host_plan(value, "dc1-n00005")
         except views.ViewError as exc:
             message = str(exc)
-        else:
-            raise AssertionError("no error for %r" % (value,))
+        assert message is not None, "no error for %r" % (value,)
         assert message.endswith("got " + words), message
         assert not re.search(r"\b(dict|str|int|bool|tuple|NoneType|None)\b", message), message
 
