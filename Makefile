@@ -61,8 +61,8 @@ lab: setup
 	ansible-playbook -i inventories/lab playbooks/site.yml
 	$(MAKE) --no-print-directory lab-verify
 
-## The upgrade on the lab that site.yml left on Debian 12 (make lab; make test runs the same test on its own lab,
-## which it leaves upgraded; a trixie lab: lab.sh down first): the trixie mirror, then tests/lab/test_upgrade.py
+## The upgrade on the lab that site.yml left on Debian 12 (make lab or make test; a trixie lab: lab.sh down
+## first): the trixie mirror, then tests/lab/test_upgrade.py
 ## (Debian 12 -> 13 with playbooks/upgrade.yml and -e @lab/debian13.yml, the inventory's source changed; traffic
 ## across the DCs, the run killed once and resumed; it prints the README's figures). The lab is on Debian 13 afterwards: later site.yml runs take -e @lab/debian13.yml (or
 ## TRIDC_LAB_SUITE=trixie).

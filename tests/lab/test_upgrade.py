@@ -6,7 +6,7 @@ with traffic across the DCs the whole time, and the run killed once in the middl
 
 The package source moves to the lab's trixie mirror in one of two ways a bank moves its own, TRIDC_LAB_UPGRADE_SOURCE:
   inventory (default, make lab-upgrade)  the inventory's source changes: -e @lab/debian13.yml (/mirror-trixie/);
-  mirror    (make test)                  the inventory stays, the mirror behind its address moves: lab.sh up with
+  mirror    (meant for make test)        the inventory stays, the mirror behind its address moves: lab.sh up with
                                          TRIDC_LAB_SUITE=trixie serves trixie at /mirror/; the lab tests that run
                                          after it (TRIDC_LAB_SUITE=trixie) find the upgraded lab with the source
                                          they expect.
