@@ -27,7 +27,7 @@ def summary_rows(text):
 def bench_rerun(lab, tmp_path):
     """bench/rollout.py --short (one site.yml rerun and one ping: the rollout benchmark's short mode, which make test
     runs here so that it cannot rot): the rerun must complete with changed=0 on every host and pass every DC through
-    every gated phase. Returns the rerun's output."""
+    every gated phase."""
     log = tmp_path / "rerun.log"
     bench = subprocess.run([str(lab.root / ".venv" / "bin" / "python"), str(lab.root / "bench" / "rollout.py"), "--short",
                             "--log", str(log)], capture_output=True, text=True, timeout=1800, cwd=str(lab.root), check=False)
@@ -44,7 +44,6 @@ def bench_rerun(lab, tmp_path):
     # every DC went through every gated phase, interconnection included
     for phase in ("gate central", "gate subnets", "gate chassis", "gate interconnect"):
         assert {dc for dc, p in rows if p == phase} == {"dc1", "dc2", "dc3"}, (phase, rows)
-    return rerun
 
 
 def test_check_mode_reports_no_change(lab, ansible):
