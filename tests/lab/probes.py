@@ -53,11 +53,13 @@ def probe_ping(node_run, src_dc, dst_dc, count=3):
     return node_run(host, "ip", "netns", "exec", "tridc-probe", "ping", "-c", str(count), "-i", "0.2", "-W", "2", PROBES[dst_dc][1])
 
 
-def ssh_popen(lab, host, argv):
-    """``argv`` on a lab node over ssh, in the background (stdout and stderr together, as text)."""
+def ssh_popen(lab, host, argv, stdout=subprocess.PIPE):
+    """``argv`` on a lab node over ssh, in the background (stdout and stderr together, as text). ``stdout``: a pipe
+    (the default, read at the end), or an open file for a command that runs for minutes: a pipe nobody reads fills at
+    64 KB (about 800 lines of ping) and then stops the command."""
     ssh = ["ssh", "-i", str(lab.key), "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
            "-o", "LogLevel=ERROR", "root@" + lab.nodes[host], shlex.join(argv)]
-    return subprocess.Popen(ssh, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen(ssh, stdout=stdout, stderr=subprocess.STDOUT, text=True)
 
 
 def start_ping(lab, src_dc, dst_dc, seconds, interval=0.02):
@@ -67,7 +69,12 @@ def start_ping(lab, src_dc, dst_dc, seconds, interval=0.02):
 
 
 def ping_result(proc, interval=0.02):
-    out = proc.communicate(timeout=600)[0]
+    return ping_stats(proc.communicate(timeout=600)[0], interval)
+
+
+def ping_stats(out, interval=0.02):
+    """What a ``ping -D -O -i INTERVAL`` printed: packets sent and answered, the time lost, each gap (ms) and when it
+    began (the epoch of the last answer before it)."""
     seqs = sorted(int(m.group(1)) for m in re.finditer(r"bytes from .*icmp_seq=(\d+) ", out))
     sent = int(re.search(r"(\d+) packets transmitted", out).group(1)) if "packets transmitted" in out else 0
     gaps = [int((b - a) * interval * 1000) for a, b in zip(seqs, seqs[1:]) if b - a > 1]

@@ -31,7 +31,9 @@ import time
 
 import pytest
 from probes import APP104_GATEWAY, APP104_VM, app104_routes  # pylint: disable=import-error
-from workloads import plumb, unplumb  # pylint: disable=import-error
+from workloads import join as _workload  # pylint: disable=import-error
+from workloads import leave as _clean  # pylint: disable=import-error
+from workloads import unplumb  # pylint: disable=import-error
 
 # lab/lab.sh: vm101 is 10.101.0.201 in dc1 and 10.101.0.202 in dc2; the ToR answers 10.101.0.1
 VM101 = {'dc1': '10.101.0.201', 'dc2': '10.101.0.202'}
@@ -72,19 +74,6 @@ def test_each_dc_has_its_vlan_switches_with_localnet_ports(converged, node_run, 
         assert tag == name[-3:], (name, tag)  # biz101 -> 101, stor203 -> 203
         excludes = nbctl(node_run, central, 'get', 'Logical_Switch', name, 'other_config:exclude_ips').strip().strip('"')
         assert excludes.split()[0] == '10.%s.0.1' % name[-3:]  # the gateway first
-
-
-def _workload(node_run, ansible, central, host, lsp, mac, ip, switch='biz101', netns='tridc-uw', ifname='eth0'):
-    """A workload joins the plane the way the README says: tridc.ovn.ovn_port writes its port (fixed IP and MAC,
-    port security) on a central member, tridc.ovn.ovs_bridge binds its veth to it on the chassis."""
-    veth = 'uw-' + lsp[-4:]
-    plumb(node_run, host, netns, veth, lsp, mac, ip + '/24', bind=False, ifname=ifname)
-    res = ansible(central, '-m', 'tridc.ovn.ovn_port', '-a', json.dumps(dict(switch=switch, name=lsp, mac=mac, ip=ip)))
-    assert res.returncode == 0, res.stdout + res.stderr
-    binding = dict(name='br-int', ports=[dict(name=veth, interface_external_ids={'iface-id': lsp})])
-    res = ansible(host, '-m', 'tridc.ovn.ovs_bridge', '-a', json.dumps(binding))
-    assert res.returncode == 0, res.stdout + res.stderr
-    nbctl(node_run, central, 'wait-until', 'Logical_Switch_Port', lsp, 'up=true')
 
 
 def _ping(node_run, host, target, timeout=60, netns='tridc-uw'):
@@ -140,11 +129,6 @@ def test_workload_on_biz101_shares_the_vlan_with_the_legacy_vm(converged, node_r
     finally:
         unplumb(node_run, host, 'tridc-uw', 'uw-' + lsp[-4:])
         node_run(central, 'ovn-nbctl', '--no-leader-only', '--if-exists', 'lsp-del', lsp)
-
-
-def _clean(node_run, central, host, lsp, netns='tridc-uw'):
-    unplumb(node_run, host, netns, 'uw-' + lsp[-4:])
-    node_run(central, 'ovn-nbctl', '--no-leader-only', '--if-exists', 'lsp-del', lsp)
 
 
 def test_dc3_workload_on_biz103_reaches_vm103(converged, node_run, ansible):

@@ -2,7 +2,9 @@
 # Copyright: tridc.ovn contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Debian 12 -> 13 on the running lab with playbooks/upgrade.yml (OVN 23.03 -> 25.03, OVS 3.1 -> 3.5; issue 10),
-with traffic across the DCs the whole time, and the run killed once in the middle of the first DC and resumed.
+with traffic the whole time (overlay across the DCs through the IC gateways, and underlay: a legacy VM on the ToR
+and a workload with a fixed IP on the same VLAN, on a chassis), and the run killed once in the middle of the first DC
+and resumed.
 
 The package source moves to the lab's trixie mirror in one of two ways a bank moves its own, TRIDC_LAB_UPGRADE_SOURCE:
   inventory (default, make lab-upgrade)  the inventory's source changes: -e @lab/debian13.yml (/mirror-trixie/);
@@ -18,10 +20,15 @@ import signal
 import subprocess
 import time
 
-from probes import PROBES, logs_around, ping_result, ssh_popen
+from probes import PROBES, logs_around, ping_stats, ssh_popen  # pylint: disable=import-error
+from workloads import join, leave  # pylint: disable=import-error
 
 # cross-DC overlay between the probe pods: each through both DCs' IC gateways
 FLOWS = [("dc1", "dc3"), ("dc2", "dc3"), ("dc1", "dc2")]
+# underlay: dc1's legacy VM vm101 (VLAN 101 on the ToR) pings a workload with a fixed IP on biz101 on the chassis
+# dc1-n2, which the upgrade restarts (its own node: the goal there is at most 1 s lost)
+UNDERLAY = {"vm": (1, "vm101"), "central": "dc1-n1", "host": "dc1-n2", "lsp": "tridc-upgrade-uw",
+            "mac": "0a:58:0a:65:00:3c", "ip": "10.101.0.60"}
 INTERVAL = 0.05
 OLD, NEW = "23.03.1", "25.03.0"
 SOURCE = os.environ.get("TRIDC_LAB_UPGRADE_SOURCE", "inventory")
@@ -34,11 +41,22 @@ def os_release(node_run, host):
     return res.stdout.strip()
 
 
-def start_flow(lab, src, dst):
+def start_flow(lab, src, dst, path):
     host, _ip = PROBES[src]
-    # no count: the flow runs until the test stops it with SIGINT (ping then prints its summary)
-    return ssh_popen(lab, host, ["ip", "netns", "exec", "tridc-probe", "ping", "-D", "-O", "-n", "-i", str(INTERVAL),
-                                 "-W", "1", PROBES[dst][1]])
+    # no count: the flow runs until the test stops it with SIGINT (ping then prints its summary); its output goes to
+    # PATH, not to a pipe (a pipe read only at the end fills after about 800 answers and stops ping)
+    with path.open("w") as out:
+        return ssh_popen(lab, host, ["ip", "netns", "exec", "tridc-probe", "ping", "-D", "-O", "-n", "-i", str(INTERVAL),
+                                     "-W", "1", PROBES[dst][1]], stdout=out)
+
+
+def start_vm_flow(lab, dc, vm, target, path):
+    # lab.sh vm: ping in the VM's namespace on the ToR, in a process group of its own (SIGINT to it: ping stops and
+    # prints its summary); its output goes to PATH
+    with path.open("w") as out:
+        return subprocess.Popen(["bash", str(lab.root / "lab" / "lab.sh"), "vm", str(dc), vm, "ping", "-D", "-O", "-n",
+                                 "-i", str(INTERVAL), "-W", "1", target],
+                                stdout=out, stderr=subprocess.STDOUT, text=True, start_new_session=True)
 
 
 def upgrade_popen(lab):
@@ -50,7 +68,8 @@ def upgrade_popen(lab):
                             cwd=str(lab.root), start_new_session=True)
 
 
-def test_debian12_to_13_in_ovn_order_resumes_after_a_kill_and_keeps_cross_dc_traffic(lab, ansible, node_run, probes):
+def test_debian12_to_13_in_ovn_order_resumes_after_a_kill_and_keeps_cross_dc_traffic(lab, ansible, node_run, probes,
+                                                                                     tmp_path):
     versions = {h: os_release(node_run, h) for h in lab.nodes}
     assert set(versions.values()) == {"12"}, (
         "the upgrade test needs the lab on Debian 12 (lab.sh down; lab.sh up; site.yml): %s"
@@ -73,7 +92,18 @@ def test_debian12_to_13_in_ovn_order_resumes_after_a_kill_and_keeps_cross_dc_tra
     assert [dc for s, dc in steps if s == "gate"] == ["dc3", "dc2", "dc1"]
     assert {os_release(node_run, h) for h in lab.nodes} == {"12"}
 
-    flows = {f: start_flow(lab, *f) for f in FLOWS}
+    wl = UNDERLAY
+    leave(node_run, wl["central"], wl["host"], wl["lsp"])
+    join(node_run, ansible, wl["central"], wl["host"], wl["lsp"], wl["mac"], wl["ip"], switch="biz101")
+    underlay = "%s->%s" % (wl["vm"][1], wl["host"])
+    # each flow's ping output, in a file
+    outputs = {"%s->%s" % f: tmp_path / ("%s-%s.ping" % f) for f in FLOWS}
+    outputs[underlay] = tmp_path / "underlay.ping"
+    flows = {"%s->%s" % f: start_flow(lab, *f, outputs["%s->%s" % f]) for f in FLOWS}
+    flows[underlay] = start_vm_flow(lab, *wl["vm"], wl["ip"], outputs[underlay])
+    # the nodes whose logs explain a gap of a flow
+    flow_hosts = {"%s->%s" % f: [PROBES[f[0]][0], PROBES[f[1]][0]] for f in FLOWS}
+    flow_hosts[underlay] = [wl["host"]]
     t0 = time.time()
     try:
         # run 1: killed in the middle of the first DC, as the second central member's databases restart
@@ -99,13 +129,23 @@ def test_debian12_to_13_in_ovn_order_resumes_after_a_kill_and_keeps_cross_dc_tra
     finally:
         for src, _dst in FLOWS:
             node_run(PROBES[src][0], "pkill", "-INT", "-f", "ping -D -O -n -i %s" % INTERVAL)
-    results = {f: ping_result(p, interval=INTERVAL) for f, p in flows.items()}
+        try:
+            os.killpg(flows[underlay].pid, signal.SIGINT)
+        except ProcessLookupError:
+            pass
+    for pinger in flows.values():
+        pinger.wait(timeout=120)
+    results = {f: ping_stats(outputs[f].read_text(), interval=INTERVAL) for f in flows}
+    leave(node_run, wl["central"], wl["host"], wl["lsp"])
 
     print("\nupgrade: killed after %.0f s, resumed and finished after %.0f s in all" % (killed_after, took))
-    print("%-12s %8s %8s %10s %s" % ("flow", "sent", "lost", "lost ms", "longest gap ms"))
-    for (src, dst), r in results.items():
-        flow = "%s->%s" % (src, dst)
-        print("%-12s %8d %8d %10d %s" % (flow, r["sent"], r["sent"] - r["received"], r["lost_ms"], max(r["gaps_ms"] or [0])))
+    print("%-14s %8s %8s %10s %s" % ("flow", "sent", "lost", "lost ms", "longest gap ms"))
+    for flow, r in results.items():
+        print("%-14s %8d %8d %10d %s" % (flow, r["sent"], r["sent"] - r["received"], r["lost_ms"], max(r["gaps_ms"] or [0])))
+    # when each gap began (UTC, the last answer before it) and how long it was: to match them with the upgrade's steps
+    for flow, r in results.items():
+        gaps = ["%s %d ms" % (time.strftime("%H:%M:%S", time.gmtime(at)), ms) for at, ms in zip(r["gaps_at"], r["gaps_ms"])]
+        print("%-14s gaps: %s" % (flow, ", ".join(gaps) or "none"))
 
     # every node on Debian 13, every daemon on OVN 25.03 / OVS 3.5 (upgrade.yml's gates checked each DC), the pin gone
     assert {os_release(node_run, h) for h in lab.nodes} == {"13"}
@@ -136,9 +176,10 @@ def test_debian12_to_13_in_ovn_order_resumes_after_a_kill_and_keeps_cross_dc_tra
         assert r["sent"] > took / INTERVAL * 0.5, (flow, r)
         worst = max(r["gaps_ms"] or [0])
         if worst > 5000:
-            hosts = [PROBES[flow[0]][0], PROBES[flow[1]][0]]
-            print(logs_around(node_run, hosts, r["gaps_at"]))
-        assert worst <= 5000, "%s->%s: a gap of %d ms (gaps %s)" % (flow[0], flow[1], worst, r["gaps_ms"])
+            # the daemons' logs around the long gaps only, to their end
+            print(logs_around(node_run, flow_hosts[flow], [at for at, ms in zip(r["gaps_at"], r["gaps_ms"]) if ms > 5000],
+                              after=worst / 1000 + 1))
+        assert worst <= 5000, "%s: a gap of %d ms (gaps %s)" % (flow, worst, r["gaps_ms"])
 
     # a rerun has nothing left to do: --check prints the finishing steps only
     res = ansible.playbook("playbooks/upgrade.yml", "--check", *TRIXIE)
