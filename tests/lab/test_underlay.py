@@ -93,8 +93,7 @@ def _ping(node_run, host, target, timeout=60, netns='tridc-uw'):
 def test_workload_on_biz101_shares_the_vlan_with_the_legacy_vm(converged, node_run, vm_run, ansible, dc, host, ip, mac):
     central = '%s-n1' % dc
     lsp = 'tridc-test-uw-%s' % dc
-    unplumb(node_run, host, 'tridc-uw', 'uw-' + lsp[-4:])
-    node_run(central, 'ovn-nbctl', '--no-leader-only', '--if-exists', 'lsp-del', lsp)
+    _clean(node_run, central, host, lsp)
     try:
         _workload(node_run, ansible, central, host, lsp, mac, ip)
         capture = None
@@ -127,8 +126,7 @@ def test_workload_on_biz101_shares_the_vlan_with_the_legacy_vm(converged, node_r
                       json.dumps(dict(switch='biz101', name=lsp + 'x', mac='0a:58:0a:65:00:99', ip=ip)))
         assert res.returncode != 0 and 'is already held by port %s' % lsp in ' '.join(res.stdout.split()), res.stdout
     finally:
-        unplumb(node_run, host, 'tridc-uw', 'uw-' + lsp[-4:])
-        node_run(central, 'ovn-nbctl', '--no-leader-only', '--if-exists', 'lsp-del', lsp)
+        _clean(node_run, central, host, lsp)
 
 
 def test_dc3_workload_on_biz103_reaches_vm103(converged, node_run, ansible):
