@@ -16,7 +16,9 @@ description:
     version each given daemon runs now, asked through its control socket (C(ovs-appctl version) or
     C(ovn-appctl version)).
   - A daemon that runs an older binary than its installed package - packages upgraded, daemon not restarted yet, as a
-    stopped upgrade leaves it - is reported with C(current=false), and so is a daemon that does not answer.
+    stopped upgrade leaves it - is reported with C(current=false), and so is a daemon that does not answer, and an
+    C(ovn-controller) that is paused (C(debug/status); the upgrade pauses a starting ovn-controller while the BFD
+    sessions of its node heal, and an upgrade stopped in that moment leaves it paused).
   - With O(source), also the version of each of those packages that the source offers (the candidate), read with
     C(apt-get update) and C(apt-cache policy) into a temporary directory - the host's own apt configuration, lists and
     cache are not touched, so this works the same in check mode.
@@ -98,10 +100,10 @@ packages:
   sample: {ovn-common: 23.03.1-1~deb12u2, openvswitch-common: 3.1.0-2+deb12u1, base-files: 12.4+deb12u8}
 daemons:
   description: Per asked daemon, the version it runs (null when it does not answer), its package and whether it runs
-    that package's version.
+    that package's version (for C(ovn-controller), and is not paused; C(paused) says whether it is).
   returned: always
   type: dict
-  sample: {ovn-controller: {version: 23.03.1, package: ovn-common, current: true}}
+  sample: {ovn-controller: {version: 23.03.1, package: ovn-common, current: true, paused: false}}
 current:
   description: Every asked daemon answers and runs its package's installed version.
   returned: always
@@ -194,6 +196,11 @@ def daemon_version(module, name):
     return fmt(triple(out.splitlines()[0] if out else ''), package)
 
 
+def controller_paused(module):
+    rc, out, _err = module.run_command(['ovn-appctl', '-T', '5', '-t', 'ovn-controller', 'debug/status'])
+    return rc == 0 and out.strip() == 'paused'
+
+
 def candidates(module, source):
     """The versions a package source offers, read into a scratch directory (the host's apt state is not touched)."""
     scratch = tempfile.mkdtemp(prefix='tridc-ovn-versions.')
@@ -254,6 +261,9 @@ def main():
         version = daemon_version(module, name)
         daemons[name] = dict(version=version, package=package,
                              current=version is not None and triple(version) == triple(packages.get(package)))
+        if name == 'ovn-controller':
+            daemons[name]['paused'] = version is not None and controller_paused(module)
+            daemons[name]['current'] = daemons[name]['current'] and not daemons[name]['paused']
     ovn = [triple(packages['ovn-common'])] if packages['ovn-common'] else []
     ovn += [triple(d['version']) for d in daemons.values() if d['package'] == 'ovn-common' and d['version']]
     result = dict(changed=False, os=os_release(), packages=packages, daemons=daemons,

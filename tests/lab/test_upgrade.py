@@ -154,6 +154,9 @@ def test_debian12_to_13_in_ovn_order_resumes_after_a_kill_and_keeps_cross_dc_tra
         assert res.stdout.startswith("ovn-controller %s" % NEW), (host, res.stdout)
         res = node_run(host, "ovs-vsctl", "--if-exists", "get", "Open_vSwitch", ".", "external_ids:ovn-match-northd-version")
         assert res.stdout.strip() == "", (host, res.stdout)
+        # the node step pauses a starting ovn-controller while its BFD sessions heal, and always resumes it
+        res = node_run(host, "ovn-appctl", "-t", "ovn-controller", "debug/status")
+        assert res.stdout.strip() == "running", (host, res.stdout)
     # every chassis kept its name through the Open vSwitch restarts (the ovs role's system-id.conf: a chassis renamed
     # by ovs-ctl no longer matches its certificate, and the Southbound RBAC refuses every write of its ovn-controller)
     for host in lab.nodes:
@@ -171,15 +174,18 @@ def test_debian12_to_13_in_ovn_order_resumes_after_a_kill_and_keeps_cross_dc_tra
     assert res.stdout.strip() == "1.2.0", res.stdout + res.stderr
 
     # traffic: every flow answered all along but for short gaps (the netdev datapath: an OVS restart on the node of
-    # a probe stops its forwarding until the saved flows are back; docs/upgrades.md) - the figures are printed above
+    # a probe stops its forwarding until the saved flows are back and BFD is up again; a restart of the DC's active
+    # IC gateway moves its ports to the standby and back; docs/upgrades.md) - the figures are printed above. 3 s: the
+    # longest seen is 2 s; a standby gateway that takes the active one's ports (6-9.6 s) or an active gateway whose
+    # ports stay unbound while its ovn-controller waits (4 s) fail it
     for flow, r in results.items():
         assert r["sent"] > took / INTERVAL * 0.5, (flow, r)
         worst = max(r["gaps_ms"] or [0])
-        if worst > 5000:
+        if worst > 3000:
             # the daemons' logs around the long gaps only, to their end
-            print(logs_around(node_run, flow_hosts[flow], [at for at, ms in zip(r["gaps_at"], r["gaps_ms"]) if ms > 5000],
+            print(logs_around(node_run, flow_hosts[flow], [at for at, ms in zip(r["gaps_at"], r["gaps_ms"]) if ms > 3000],
                               after=worst / 1000 + 1))
-        assert worst <= 5000, "%s: a gap of %d ms (gaps %s)" % (flow, worst, r["gaps_ms"])
+        assert worst <= 3000, "%s: a gap of %d ms (gaps %s)" % (flow, worst, r["gaps_ms"])
 
     # a rerun has nothing left to do: --check prints the finishing steps only
     res = ansible.playbook("playbooks/upgrade.yml", "--check", *TRIXIE)
