@@ -31,6 +31,7 @@ UNDERLAY = {"vm": (1, "vm101"), "central": "dc1-n1", "host": "dc1-n2", "lsp": "t
             "mac": "0a:58:0a:65:00:3c", "ip": "10.101.0.60"}
 INTERVAL = 0.05
 OLD, NEW = "23.03.1", "25.03.0"
+OVS_NEW = "3.5.0"
 SOURCE = os.environ.get("TRIDC_LAB_UPGRADE_SOURCE", "inventory")
 # the extra variables of every upgrade.yml run: the inventory's source changed to the trixie mirror, or none
 TRIXIE = ("-e", "@lab/debian13.yml") if SOURCE == "inventory" else ()
@@ -147,11 +148,15 @@ def test_debian12_to_13_in_ovn_order_resumes_after_a_kill_and_keeps_cross_dc_tra
         gaps = ["%s %d ms" % (time.strftime("%H:%M:%S", time.gmtime(at)), ms) for at, ms in zip(r["gaps_at"], r["gaps_ms"])]
         print("%-14s gaps: %s" % (flow, ", ".join(gaps) or "none"))
 
-    # every node on Debian 13, every daemon on OVN 25.03 / OVS 3.5 (upgrade.yml's gates checked each DC), the pin gone
+    # every node on Debian 13, ovn-controller on OVN 25.03 and ovs-vswitchd on OVS 3.5 (upgrade.yml's gates checked every
+    # daemon of each DC), the pin gone
     assert {os_release(node_run, h) for h in lab.nodes} == {"13"}
     for host in lab.nodes:
         res = node_run(host, "ovn-appctl", "-t", "ovn-controller", "version")
         assert res.stdout.startswith("ovn-controller %s" % NEW), (host, res.stdout)
+        # Open vSwitch 3.5: the running ovs-vswitchd, not only its package
+        res = node_run(host, "ovs-appctl", "version")
+        assert res.stdout.startswith("ovs-vswitchd (Open vSwitch) %s" % OVS_NEW), (host, res.stdout)
         res = node_run(host, "ovs-vsctl", "--if-exists", "get", "Open_vSwitch", ".", "external_ids:ovn-match-northd-version")
         assert res.stdout.strip() == "", (host, res.stdout)
         # the node step pauses a starting ovn-controller while its BFD sessions heal, and always resumes it
