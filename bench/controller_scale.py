@@ -5,7 +5,7 @@
 """Controller cost per host and task at bank scale: the plan's host views against Ansible's own cost.
 
     .venv/bin/python bench/controller_scale.py [--short] [--sizes 50,500,2000] [--serial 200] [--forks 20]
-                                               [--vlans 200] [--legacy] [--tasks 4]
+                                               [--vlans 200] [--legacy] [--tasks 5] [--declare-controller-plan]
 
 For each size (hosts per DC) it writes an inventory of 3 DCs x SIZE chassis from bench/plan_scale.py's
 synthetic topology (200 VLANs, 8 gateways and 3 central members per DC), every host with
@@ -15,8 +15,11 @@ synthetic topology (200 VLANs, 8 gateways and 3 central members per DC), every h
      controller and the host views (tridc.ovn.host_plan), handed out in batches of tridc_rollout_serial;
   2. the plan reads of the roles, as site.yml runs them: one play per DC over the DC's chassis, in batches of
      tridc_rollout_serial (--serial, default 200: the README's setting; 100% is one batch per DC), each host
-     making the roles' reads: the assert that the host is in the plan, the node slice, the bridge mappings and
-     bridges, the DC's central members and ports (TASKS tasks; no module touches a host);
+     making the roles' reads: the assert that the host is in the plan, the argument validation Ansible prepends
+     to the roles that run on every chassis (ovs, chassis, interconnect: their own meta/argument_specs.yml, which
+     renders every declared option from the host's variables), the node slice, the bridge mappings and bridges,
+     the DC's central members and ports (TASKS tasks; no module touches a host). The plays name the controller's
+     plan tridc_controller_plan, as site.yml's do;
   3. a gate's read on one host: every chassis of the DC with its system-id, from the controller's plan.
 
 Printed per size: hosts, seconds of the whole run and of the reads, the controller's ms per host-task in
@@ -36,7 +39,12 @@ The control runs the same reads on a tiny stand-in of the same shape: Ansible's 
 Ansible's linear strategy pays a little per host of the play on every host-task (the play's host lists
 among the magic variables, the iterator's host states copied per result pass), which the batches bound.
 
---short: 3 x 10 and 3 x 100 hosts, 20 VLANs (the plan is then mostly hosts), 2 tasks; fails when the
+--declare-controller-plan validates as if the roles declared tridc_controller_plan as an option (the interconnect
+role did before session 18): Ansible then renders the whole plan on every host, a cost per host that grows with the
+inventory; the short mode fails with it.
+
+--short: 3 x 10 and 3 x 100 hosts, 20 VLANs (the plan is then mostly hosts), 2 tasks (the assert and the argument
+validation); fails when the
 views' ms per host-task grows more than 1.5x the control's growth from the small to the large size (a cost
 that grows with the inventory again). The full mode also fails when the views' ms per host-task grows more
 than 1.5x from the smallest to the largest size (the issue's goal: flat within 1.5x).
@@ -82,8 +90,27 @@ PLAN_STEPS = {
 """,
 }
 
+# The argument validation Ansible prepends to a role: the options of the entry points that run on every chassis
+# (ovs, chassis, interconnect; their meta/argument_specs.yml), each rendered from the host's variables. --declare-
+# controller-plan adds the whole plan as an option, as the interconnect role declared it before session 18.
+SPEC_ROLES = ("ovs", "chassis", "interconnect")
+
+
+def role_options(declare_controller_plan=False):
+    import yaml  # pylint: disable=import-outside-toplevel
+    options = {}
+    for role in SPEC_ROLES:
+        with open(os.path.join(ROOT, "roles", role, "meta", "argument_specs.yml"), encoding="utf-8") as fh:
+            options.update(yaml.safe_load(fh)["argument_specs"]["main"]["options"])
+    if declare_controller_plan:
+        options["tridc_controller_plan"] = {"type": "dict", "required": False, "description": "The whole plan."}
+    return options
+
+
 READS = [
     ("Plan holds the host", "ansible.builtin.assert:\n        that: inventory_hostname in tridc_plan.nodes\n        quiet: true"),
+    ("The roles' argument validation (ovs, chassis, interconnect)", "ansible.builtin.validate_argument_spec:\n"
+                                                                      "        argument_spec: %(spec)s"),
     ("Node slice", "ansible.builtin.set_fact:\n        bench_node: \"{{ tridc_plan.nodes[inventory_hostname] }}\""),
     ("Bridge mappings and bridges", "ansible.builtin.set_fact:\n        bench_mappings: \"{{ tridc_plan.nodes[inventory_hostname].bridge_mappings }}\"\n"
                                     "        bench_bridges: \"{{ tridc_plan.nodes[inventory_hostname].bridges | map(attribute='name') | list }}\""),
@@ -109,11 +136,18 @@ GATE = """- name: Bench · gate read (one host per DC, every chassis of the DC f
 DCS = ("dc1", "dc2", "dc3")
 
 
-def playbook(style, tasks):
+def playbook(style, tasks, declare_controller_plan=False):
     """The plan step of STYLE, then the reads as site.yml runs them: one play per DC over its chassis, in
-    batches of tridc_rollout_serial (site.yml's ovs and chassis phases take the same variable)."""
-    reads = "".join("    - name: %s\n      %s\n" % (name, body) for name, body in READS[:tasks])
-    play_vars = "  vars:\n    tridc_plan: \"{{ hostvars['localhost']['tridc_plan'] }}\"\n" if style == "legacy" else ""
+    batches of tridc_rollout_serial (site.yml's ovs and chassis phases take the same variable), with the
+    controller's plan as site.yml's plays name it (tridc_controller_plan)."""
+    spec = json.dumps(role_options(declare_controller_plan))
+    reads = "".join("    - name: %s\n      %s\n" % (name, body % {"spec": spec} if "%(spec)s" in body else body)
+                    for name, body in READS[:tasks])
+    controller_plan = {"legacy": "hostvars['localhost']['tridc_plan']", "control": "tridc_plan",
+                       "views": "hostvars['localhost']['tridc_plan_build']['plan']"}[style]
+    play_vars = "  vars:\n    tridc_controller_plan: \"{{ %s }}\"\n" % controller_plan
+    if style == "legacy":
+        play_vars += "    tridc_plan: \"{{ hostvars['localhost']['tridc_plan'] }}\"\n"
     gate_plan = "hostvars['localhost']['tridc_plan']" if style == "legacy" else "hostvars['localhost']['tridc_plan_build']['plan']"
     gate = GATE % (gate_plan, gate_plan, gate_plan) if style != "control" else ""
     clock = """- name: Bench · clock %s
@@ -157,13 +191,13 @@ def inventory(per_dc, vlans):
     return {"all": {"hosts": hosts, "vars": inv["globals"], "children": children}}
 
 
-def run(per_dc, style, tasks, vlans, workdir, serial="100%", forks=20, profile=None):
+def run(per_dc, style, tasks, vlans, workdir, serial="100%", forks=20, profile=None, declare=False):
     inv_path = os.path.join(workdir, "hosts-%d.json" % per_dc)
     with open(inv_path, "w", encoding="utf-8") as fh:
         json.dump(inventory(per_dc, vlans), fh)
     book = os.path.join(workdir, "bench-%s.yml" % style)
     with open(book, "w", encoding="utf-8") as fh:
-        fh.write("---\n" + playbook(style, tasks))
+        fh.write("---\n" + playbook(style, tasks, declare))
     env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), ANSIBLE_FORKS=str(forks),
                ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".build", "collections"), ANSIBLE_NOCOLOR="1",
                ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default",
@@ -233,6 +267,9 @@ def main():
     parser.add_argument("--forks", type=int, default=20, help="Ansible forks")
     parser.add_argument("--profile", type=int, metavar="SIZE",
                         help="only profile the views at SIZE hosts per DC (cProfile of the controller process) and print where its time goes")
+    parser.add_argument("--declare-controller-plan", action="store_true",
+                        help="declare the whole plan (tridc_controller_plan) in the validated role options, as the "
+                             "interconnect role did before session 18: what that option cost per host")
     parser.add_argument("--legacy-max", type=int, default=500,
                         help="largest size (hosts per DC) for --legacy; its cost grows with the square of the inventory")
     args = parser.parse_args()
@@ -251,7 +288,8 @@ def main():
     if args.profile:
         try:
             prof = os.path.join(workdir, "controller.prof")
-            r = run(args.profile, "views", tasks, vlans, workdir, args.serial, args.forks, profile=prof)
+            r = run(args.profile, "views", tasks, vlans, workdir, args.serial, args.forks, profile=prof,
+                  declare=args.declare_controller_plan)
             print("views hosts=%d ms_per_host_task=%.1f (under cProfile)" % (r["hosts"], r["ms"]))
             stats = pstats.Stats(prof)
             stats.sort_stats("tottime").print_stats(15)
@@ -267,7 +305,8 @@ def main():
             for style in styles:
                 if style == "legacy" and per_dc > args.legacy_max:
                     continue
-                r = results[(style, per_dc)] = run(per_dc, style, tasks, vlans, workdir, args.serial, args.forks)
+                r = results[(style, per_dc)] = run(per_dc, style, tasks, vlans, workdir, args.serial, args.forks,
+                                                   declare=args.declare_controller_plan)
                 print("%-6s hosts=%5d wall=%7.1f s reads=%7.1f s ms_per_host_task=%6.1f outside_reads_ms_per_host=%6.1f "
                       "controller_peak_rss_mb=%6.0f" % (style, r["hosts"], r["wall"], r["reads"], r["ms"], r["outside_ms"],
                                                         r["rss_mb"]), flush=True)

@@ -193,7 +193,8 @@ class OvsVsctl(object):
 
     def _run(self, argv):
         self.invocations += 1
-        rc, out, err = self.module.run_command(argv, check_rc=False, environ_update=dict(LC_ALL='C'))
+        rc, out, err = self.module.run_command(argv, check_rc=False, environ_update=dict(LC_ALL='C'),
+                                               expand_user_and_vars=False)
         if rc != 0:
             raise OvsError('ovs-vsctl failed (rc=%s): %s' % (rc, (err or out).strip()),
                            argv=argv, rc=rc, stdout=out, stderr=err)
