@@ -109,8 +109,8 @@ def role_options(declare_controller_plan=False):
 
 READS = [
     ("Plan holds the host", "ansible.builtin.assert:\n        that: inventory_hostname in tridc_plan.nodes\n        quiet: true"),
-    ("The roles' argument validation (ovs, chassis, interconnect)", "ansible.builtin.validate_argument_spec:\n"
-                                                                      "        argument_spec: %(spec)s"),
+    ("The roles' argument validation (ovs, chassis, interconnect)",
+     "ansible.builtin.validate_argument_spec:\n        argument_spec: %(spec)s"),
     ("Node slice", "ansible.builtin.set_fact:\n        bench_node: \"{{ tridc_plan.nodes[inventory_hostname] }}\""),
     ("Bridge mappings and bridges", "ansible.builtin.set_fact:\n        bench_mappings: \"{{ tridc_plan.nodes[inventory_hostname].bridge_mappings }}\"\n"
                                     "        bench_bridges: \"{{ tridc_plan.nodes[inventory_hostname].bridges | map(attribute='name') | list }}\""),
@@ -289,7 +289,7 @@ def main():
         try:
             prof = os.path.join(workdir, "controller.prof")
             r = run(args.profile, "views", tasks, vlans, workdir, args.serial, args.forks, profile=prof,
-                  declare=args.declare_controller_plan)
+                    declare=args.declare_controller_plan)
             print("views hosts=%d ms_per_host_task=%.1f (under cProfile)" % (r["hosts"], r["ms"]))
             stats = pstats.Stats(prof)
             stats.sort_stats("tottime").print_stats(15)
