@@ -107,7 +107,7 @@ class OvnDb(object):
         for remote in self.remotes():
             argv = [self.module.get_bin_path('ovsdb-client', required=True), '--timeout=%d' % self.timeout] + self.ssl + \
                 ['transact', remote, json.dumps([self.schema] + transaction, sort_keys=True)]
-            rc, out, err = self.module.run_command(argv)
+            rc, out, err = self.module.run_command(argv, expand_user_and_vars=False)
             if rc != 0:
                 last = OvnIcError('%s: ovsdb-client transact on %s failed: %s' % (self.db, remote, (err or out).strip()),
                                   argv=argv, rc=rc, stdout=out, stderr=err)
@@ -164,7 +164,7 @@ class OvnDb(object):
         if not commands:
             return ''
         argv = self.ctl_argv(commands)
-        rc, out, err = self.module.run_command(argv)
+        rc, out, err = self.module.run_command(argv, expand_user_and_vars=False)
         if rc != 0:
             raise OvnIcError('%s: %s failed: %s' % (self.db, CTLS[self.db], (err or out).strip()), argv=argv, rc=rc, stdout=out, stderr=err)
         return out

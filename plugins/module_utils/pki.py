@@ -17,5 +17,5 @@ def read_text(path):
 
 def openssl(module, argv, pem):
     """openssl with a PEM text on its standard input: (rc, stdout)."""
-    rc, out, _err = module.run_command(['openssl'] + argv, data=pem, binary_data=True)
+    rc, out, _err = module.run_command(['openssl'] + argv, data=pem, binary_data=True, expand_user_and_vars=False)
     return rc, out

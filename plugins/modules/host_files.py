@@ -256,7 +256,7 @@ def apply_file(module, entry, data, change):
             argv = [tmp if arg == '%s' else arg for arg in entry['validate']]
             if tmp not in argv:
                 module.fail_json(msg='%s: validate must name the file to check as %%s' % path)
-            rc, out, err = module.run_command(argv)
+            rc, out, err = module.run_command(argv, expand_user_and_vars=False)
             if rc != 0:
                 module.fail_json(msg='%s: the new content failed validation (%s): %s'
                                  % (path, ' '.join(entry['validate']), (err or out).strip()))
@@ -301,7 +301,7 @@ def main():
             if change:
                 apply_file(module, entry, data, change)
         if reload_needed:
-            module.run_command([module.get_bin_path('systemctl', required=True), 'daemon-reload'], check_rc=True)
+            module.run_command([module.get_bin_path('systemctl', required=True), 'daemon-reload'], check_rc=True, expand_user_and_vars=False)
     result = dict(changed=bool(changed_paths), changed_paths=changed_paths, daemon_reloaded=reload_needed)
     if module._diff:
         result['diff'] = [d for _e, change, d in dir_plans if change] + [d for _e, change, d, _b in file_plans if change]

@@ -112,7 +112,7 @@ def main():
     systemctl = module.get_bin_path('systemctl', required=True)
     services = [dict(s, unit=unit_name(s['name'])) for s in module.params['services']]
     names = [s['unit'] for s in services]
-    rc, out, err = module.run_command([systemctl, 'show', '-p', 'Id,LoadState,UnitFileState,ActiveState', '--'] + names)
+    rc, out, err = module.run_command([systemctl, 'show', '-p', 'Id,LoadState,UnitFileState,ActiveState', '--'] + names, expand_user_and_vars=False)
     if rc != 0:
         module.fail_json(msg='systemctl show failed: %s' % (err or out).strip())
     shown = parse_show(out)
@@ -126,9 +126,9 @@ def main():
     to_start = [s['unit'] for s in services if s['started'] and units[s['unit']].get('ActiveState') != 'active']
     if not module.check_mode:
         if to_enable:
-            module.run_command([systemctl, 'enable', '--'] + to_enable, check_rc=True)
+            module.run_command([systemctl, 'enable', '--'] + to_enable, check_rc=True, expand_user_and_vars=False)
         for unit in to_start:  # in the given order: a unit may need the one before it
-            rc, out, err = module.run_command([systemctl, 'start', '--', unit])
+            rc, out, err = module.run_command([systemctl, 'start', '--', unit], expand_user_and_vars=False)
             if rc != 0:
                 module.fail_json(msg='systemctl start %s failed: %s' % (unit, (err or out).strip()),
                                  enabled=to_enable, started=to_start[:to_start.index(unit)], units=units)

@@ -98,7 +98,7 @@ def as_list(value):
 
 def read(module, base, table, columns):
     argv = base + ['--format=json', '--data=json', '--columns=%s' % ','.join(columns), 'list', table]
-    rc, out, err = module.run_command(argv)
+    rc, out, err = module.run_command(argv, expand_user_and_vars=False)
     if rc != 0:
         module.fail_json(msg='cannot read %s: %s' % (table, (err or out).strip()), cmd=argv, rc=rc)
     doc = json.loads(out)

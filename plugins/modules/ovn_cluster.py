@@ -262,12 +262,12 @@ def cluster_facts(module, appctl, ctl, name, timeout):
         empty['error'] = 'control socket %s does not exist' % ctl
         return empty
     argv = [appctl, '-T', str(timeout), '-t', ctl, 'cluster/status', name]
-    rc, out, err = module.run_command(argv)
+    rc, out, err = module.run_command(argv, expand_user_and_vars=False)
     if rc != 0:
         # "unknown cluster" (standalone or not served) versus "cannot connect" (not running)
         running = 'cannot connect' not in err and 'connection' not in err.lower()
         if running:
-            check = module.run_command([appctl, '-T', str(timeout), '-t', ctl, 'ovsdb-server/list-dbs'])
+            check = module.run_command([appctl, '-T', str(timeout), '-t', ctl, 'ovsdb-server/list-dbs'], expand_user_and_vars=False)
             running = check[0] == 0
         empty.update(running=running, error=(err or out).strip())
         return empty
@@ -281,11 +281,11 @@ def file_facts(module, tool, path):
     if not path or not os.path.exists(path):
         return out
     out['exists'] = True
-    out['clustered'] = module.run_command([tool, 'db-is-clustered', path])[0] == 0
-    out['standalone'] = module.run_command([tool, 'db-is-standalone', path])[0] == 0
+    out['clustered'] = module.run_command([tool, 'db-is-clustered', path], expand_user_and_vars=False)[0] == 0
+    out['standalone'] = module.run_command([tool, 'db-is-standalone', path], expand_user_and_vars=False)[0] == 0
     if out['clustered']:
         for key, cmd in (('cid', 'db-cid'), ('sid', 'db-sid'), ('local_address', 'db-local-address')):
-            rc, value, dummy = module.run_command([tool, cmd, path])
+            rc, value, dummy = module.run_command([tool, cmd, path], expand_user_and_vars=False)
             if rc == 0 and value.strip():
                 out[key] = value.strip()
     return out

@@ -100,7 +100,7 @@ from ansible_collections.tridc.ovn.plugins.module_utils.ovn import (
 
 def status(module, appctl, ctl, name):
     argv = [appctl, '-T', '10', '-t', ctl, 'cluster/status', name]
-    rc, out, err = module.run_command(argv)
+    rc, out, err = module.run_command(argv, expand_user_and_vars=False)
     if rc != 0:
         module.fail_json(msg='cannot read the raft status of %s from %s: %s' % (name, ctl, (err or out).strip()),
                          cmd=argv, rc=rc)
@@ -164,7 +164,7 @@ def main():
         module.exit_json(**result)
 
     argv = [appctl, '-T', '10', '-t', ctl, 'cluster/kick', paths['name'], target['sid']]
-    rc, out, err = module.run_command(argv)
+    rc, out, err = module.run_command(argv, expand_user_and_vars=False)
     if rc != 0:
         module.fail_json(msg='cluster/kick of %s from %s failed: %s' % (target['sid'], paths['name'], (err or out).strip()),
                          cmd=argv, rc=rc, stdout=out, stderr=err)

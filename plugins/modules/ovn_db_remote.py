@@ -147,7 +147,7 @@ def _atom(value):
 def read_connections(module, base, has_role):
     columns = ['target', 'inactivity_probe'] + (['role'] if has_role else [])
     argv = base + ['--format=json', '--columns=%s' % ','.join(columns), 'list', 'Connection']
-    rc, out, err = module.run_command(argv)
+    rc, out, err = module.run_command(argv, expand_user_and_vars=False)
     if rc != 0:
         module.fail_json(msg='cannot read the Connection table: %s' % (err or out).strip(), cmd=argv, rc=rc)
     data = json.loads(out)
@@ -225,7 +225,7 @@ def main():
     if module._diff:
         result['diff'] = dict(before=dict(connections=before), after=dict(connections=after if changed else before))
     if changed and not module.check_mode:
-        rc, out, err = module.run_command(command)
+        rc, out, err = module.run_command(command, expand_user_and_vars=False)
         if rc != 0:
             module.fail_json(msg='set-connection failed: %s' % (err or out).strip(), cmd=command, rc=rc, stdout=out, stderr=err)
         result['connections'] = read_connections(module, base, has_role)

@@ -157,7 +157,7 @@ def main():
     )
     p = module.params
     ss = module.get_bin_path('ss', required=True, opt_dirs=['/usr/sbin', '/sbin', '/usr/bin'])
-    rc, out, err = module.run_command([ss, '-Hltnp'])
+    rc, out, err = module.run_command([ss, '-Hltnp'], expand_user_and_vars=False)
     if rc != 0:
         module.fail_json(msg='ss -Hltnp failed: %s' % (err or out).strip())
     listeners = parse_ss(out, p['process'])
@@ -173,7 +173,7 @@ def main():
             return '%s:%d' % (host, item['port'])
 
         def probe(where):
-            return where, module.run_command([client, '--timeout=%d' % p['probe_timeout'], 'list-dbs', 'tcp:' + where])[0]
+            return where, module.run_command([client, '--timeout=%d' % p['probe_timeout'], 'list-dbs', 'tcp:' + where], expand_user_and_vars=False)[0]
 
         targets = sorted(set(target(item) for item in listeners))
         with ThreadPoolExecutor(max_workers=min(8, len(targets))) as pool:
@@ -182,7 +182,7 @@ def main():
     connections = {}
     for db in p['connections']:
         ctl = module.get_bin_path(CTL[db], required=True, opt_dirs=['/usr/bin'])
-        rc, out, err = module.run_command([ctl, '--no-leader-only', '--timeout=%d' % p['timeout'], 'get-connection'])
+        rc, out, err = module.run_command([ctl, '--no-leader-only', '--timeout=%d' % p['timeout'], 'get-connection'], expand_user_and_vars=False)
         if rc != 0:
             module.fail_json(msg='%s get-connection failed: %s' % (CTL[db], (err or out).strip()),
                              listeners=listeners, plaintext_open=plaintext_open)

@@ -141,7 +141,7 @@ def read_raft(module, databases, run_dir):
         entry = {'running': False, 'status': None, 'role': None, 'address': None, 'servers': []}
         if os.path.exists(ctl):
             rc, stdout, stderr = module.run_command([appctl, '-T', str(module.params['timeout']), '-t', ctl,
-                                                     'cluster/status', info['name']], environ_update=dict(LC_ALL='C'))
+                                                     'cluster/status', info['name']], environ_update=dict(LC_ALL='C'), expand_user_and_vars=False)
             if rc == 0:
                 status = parse_cluster_status(stdout)
                 entry.update(running=True, status=status['status'], role=status['role'], address=status['address'],

@@ -179,7 +179,7 @@ def os_release():
 
 def installed(module):
     argv = ['dpkg-query', '-W', '-f', '${Package} ${db:Status-Abbrev} ${Version}\\n'] + list(PACKAGES)
-    _rc, out, _err = module.run_command(argv)  # rc 1 when one is unknown: the others are still printed
+    _rc, out, _err = module.run_command(argv, expand_user_and_vars=False)  # rc 1 when one is unknown: the others are still printed
     found = dict.fromkeys(PACKAGES)
     for line in out.splitlines():
         words = line.split()
@@ -190,14 +190,14 @@ def installed(module):
 
 def daemon_version(module, name):
     tool, target, package = DAEMONS[name]
-    rc, out, _err = module.run_command([tool, '-T', '5', '-t', target, 'version'])
+    rc, out, _err = module.run_command([tool, '-T', '5', '-t', target, 'version'], expand_user_and_vars=False)
     if rc != 0:
         return None
     return fmt(triple(out.splitlines()[0] if out else ''), package)
 
 
 def controller_paused(module):
-    rc, out, _err = module.run_command(['ovn-appctl', '-T', '5', '-t', 'ovn-controller', 'debug/status'])
+    rc, out, _err = module.run_command(['ovn-appctl', '-T', '5', '-t', 'ovn-controller', 'debug/status'], expand_user_and_vars=False)
     return rc == 0 and out.strip() == 'paused'
 
 
@@ -218,10 +218,10 @@ def candidates(module, source):
         opts = ['-o', 'Dir::Etc::SourceList=/dev/null', '-o', 'Dir::Etc::SourceParts=%s' % parts,
                 '-o', 'Dir::State::Lists=%s' % lists, '-o', 'Dir::Cache::pkgcache=', '-o', 'Dir::Cache::srcpkgcache=',
                 '-o', 'APT::Get::List-Cleanup=false', '-o', 'APT::Sandbox::User=root']
-        rc, out, err = module.run_command(['apt-get', '-q', 'update'] + opts)
+        rc, out, err = module.run_command(['apt-get', '-q', 'update'] + opts, expand_user_and_vars=False)
         if rc != 0 or re.search(r'^E:', out + err, re.M):
             module.fail_json(msg='cannot read the package source %s: %s' % (source['url'], (err or out).strip()))
-        rc, out, err = module.run_command(['apt-cache'] + opts + ['policy'] + list(PACKAGES))
+        rc, out, err = module.run_command(['apt-cache'] + opts + ['policy'] + list(PACKAGES), expand_user_and_vars=False)
         if rc != 0:
             module.fail_json(msg='apt-cache policy failed: %s' % (err or out).strip())
         found, package = dict.fromkeys(PACKAGES), None
@@ -232,7 +232,7 @@ def candidates(module, source):
                 value = line.split(':', 1)[1].strip()
                 found[package] = None if value == '(none)' else value
         # apt-cache policy names the installed version the candidate when the source offers none: ask the source
-        rc, out, _err = module.run_command(['apt-cache'] + opts + ['madison'] + list(PACKAGES))
+        rc, out, _err = module.run_command(['apt-cache'] + opts + ['madison'] + list(PACKAGES), expand_user_and_vars=False)
         offered = {}
         for line in out.splitlines():
             cols = [c.strip() for c in line.split('|')]

@@ -212,14 +212,14 @@ class CA(object):
     def init(self, bits):
         os.makedirs(os.path.dirname(self.root) or '/', mode=0o700, exist_ok=True)  # ovs-pki makes the root itself
         self.module.run_command(['ovs-pki', '--dir', self.root, '--log', self.log, '--bits', str(bits), 'init'],
-                                check_rc=True)
+                                check_rc=True, expand_user_and_vars=False)
 
     def sign(self, req_path, cert_path, control):
         """openssl ca with the CA's own ca.cnf (as C(ovs-pki sign) does) and the lifetime asked for."""
         tmp = cert_path + '.tmp'
         self.module.run_command(['openssl', 'ca', '-config', 'ca.cnf', '-extensions', 'usr_cert', '-batch', '-notext',
                                  '-days', str(self.days), '-in', req_path, '-out', tmp],
-                                cwd=os.path.dirname(self.cacert_path(control)), check_rc=True)
+                                cwd=os.path.dirname(self.cacert_path(control)), check_rc=True, expand_user_and_vars=False)
         os.rename(tmp, cert_path)
         return _read(cert_path)
 
@@ -354,7 +354,7 @@ def main():
                     if os.path.exists(stale):
                         os.unlink(stale)
                 module.run_command(['ovs-pki', '--bits', str(p['key_bits']), '--log', log, 'req', name],
-                                   cwd=signer.operators, check_rc=True)
+                                   cwd=signer.operators, check_rc=True, expand_user_and_vars=False)
                 signer.sign(os.path.join(signer.operators, name + '-req.pem'), paths['cert'], by_role)
         operator_paths = paths
 

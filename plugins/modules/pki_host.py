@@ -169,7 +169,7 @@ def _pubkey_of_cert(module, cert):
 
 
 def _pubkey_of_key(module, path):
-    rc, out, _err = module.run_command(['openssl', 'pkey', '-pubout', '-in', path])
+    rc, out, _err = module.run_command(['openssl', 'pkey', '-pubout', '-in', path], expand_user_and_vars=False)
     return out.strip() if rc == 0 else ''
 
 
@@ -189,7 +189,7 @@ def _make_key(module, where, cn, bits):
     if os.path.exists(req):  # a request left without its key is worthless
         os.unlink(req)
     module.run_command(['ovs-pki', '--unique', '--bits', str(bits), '--log', os.path.join(where, 'ovs-pki.log'),
-                        'req', cn], cwd=where, check_rc=True)
+                        'req', cn], cwd=where, check_rc=True, expand_user_and_vars=False)
 
 
 def main():

@@ -90,6 +90,26 @@ def check_plan_shape(plan):
     return _plan(plan)
 
 
+def controller_plan(plan, part=None):
+    """The controller's whole plan (tridc_controller_plan), or one of its top-level parts, checked for its shape.
+
+    The roles do not declare the whole plan as an option (argument validation would render it on every host:
+    README, "Bank scale"), so this is where it is checked, at the point of use. A host's view (tridc_plan) lacks
+    the controller-only parts (dr, ovn): asking it for one names the fix.
+    """
+    if not isinstance(plan, dict) or "nodes" not in plan or "dcs" not in plan:
+        what = ("a mapping without %s" % " and ".join("'%s'" % k for k in ("nodes", "dcs") if k not in plan)
+                if isinstance(plan, dict) else describe(plan))
+        raise ViewError("tridc_controller_plan must be the whole plan (the plan of tridc.ovn.plan's result, as "
+                        "site.yml sets it), got %s" % what)
+    if part is None:
+        return plan
+    if part not in plan:
+        raise ViewError("the plan given has no '%s' part: it is a host's view (tridc_plan); give the roles the whole "
+                        "plan as tridc_controller_plan, as site.yml does" % part)
+    return plan[part]
+
+
 # The parts of the plan every managed host may read (docs/plan-schema.md, "Host views"). None of
 # them grows with the number of hosts: `nodes` is narrowed to the host itself and the per-DC host
 # lists stay on the controller. `dr` (routes and denylists: it grows with VLANs and subnets, 700 KB

@@ -48,6 +48,21 @@ def test_transit_purge_keeps_switches_of_others(ic_env, run_module, lab_plan):
     ic_env.icnb('ts-del', 'ts-foreign')
 
 
+def test_values_reach_ovn_as_written_not_shell_expanded(ic_env, run_module, lab_plan):
+    """A name with $VAR and ~ in it reaches OVN-IC as written: Ansible's run_command expands both in every argument
+    by default (the read's JSON transaction and the ovn-ic-nbctl write), so a rerun would never settle."""
+    odd = dict(name='ts-$HOME-~x', subnet='169.254.199.0/24')
+    args = dict(ic_env.ssl_params(), database=ic_env.ic_remote('ic_nb'), purge=True,
+                switches=lab_plan['interconnect']['transit_switches'] + [odd])
+    assert run_module(ovn_ic_transit, args)['changed']
+    assert 'ts-$HOME-~x' in ic_env.icnb('ts-list').split()
+    again = run_module(ovn_ic_transit, args)
+    assert not again['changed'] and again['switches']['ts-$HOME-~x'] == '169.254.199.0/24'
+    args['switches'] = lab_plan['interconnect']['transit_switches']
+    assert run_module(ovn_ic_transit, args)['changed']
+    assert 'ts-$HOME-~x' not in ic_env.icnb('ts-list')
+
+
 def test_az_check_mode_then_apply_in_one_transaction(ic_env, run_module, lab_plan):
     args = az_args(lab_plan, ic_env, 'dc1')
     check = run_module(ovn_ic_az, args, check=True, diff=True)

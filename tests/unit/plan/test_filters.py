@@ -42,3 +42,17 @@ def test_unknown_host_is_a_clear_error(tmp_path):
 def test_parse_bridge_mappings_rejects_garbage(tmp_path):
     res = adhoc("{{ 'business:br-business,broken' | tridc.ovn.parse_bridge_mappings }}", tmp_path)
     assert res.get("failed") and "'broken' is not a 'network:bridge' mapping" in res["output"]
+
+
+def test_controller_plan_checks_the_whole_plan_where_a_role_reads_it(tmp_path):
+    """The roles' vars read the whole plan through this filter (it is not a role option: README, Bank scale)."""
+    res = adhoc("{{ (tridc_plan | tridc.ovn.controller_plan('dr')).routers | list | sort | join(',') }}", tmp_path)
+    assert res["msg"] == "dc1,dc2,dc3"
+    res = adhoc("{{ 'the plan' | tridc.ovn.controller_plan('dr') }}", tmp_path)
+    assert res.get("failed")
+    assert "tridc.ovn.controller_plan: tridc_controller_plan must be the whole plan" in res["output"]
+    assert "got a string ('the plan')" in res["output"] and "Traceback" not in res["output"]
+    # a host's view holds no DR part: the message names the fix
+    res = adhoc("{{ tridc_plan | tridc.ovn.host_plan('dc1-n1') | tridc.ovn.controller_plan('dr') }}", tmp_path)
+    assert res.get("failed")
+    assert "the plan given has no 'dr' part: it is a host's view (tridc_plan)" in res["output"]
