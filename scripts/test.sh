@@ -19,6 +19,48 @@ run_pytest() {
   if grep -Eq '[0-9]+ skipped' "$log"; then echo "FAIL: tests were skipped (see above)"; return 1; fi
 }
 
+# Order: the timed benchmarks alone first; then two background jobs, the lab's first rollout (Debian 12) and the
+# molecule scenarios, while the controller-side stages run in the foreground (rollouts and molecule mostly wait on
+# their hosts: the three together take minutes less than one after the other); then the upgrade to Debian 13 on that
+# lab, and the lab tests on the upgraded lab (issue 10: "the lab the upgrade leaves behind can be the one the other
+# lab tests run on"). So the roles are tested on both Debian releases with one lab: on 12 by the first rollout and
+# the upgrade that starts there, on 13 by the upgrade's end and every other lab test, among them the rerun that must
+# be changed=0 (bench/rollout.py --short in the hung-node test) and site.yml --check. Nothing runs beside the upgrade
+# and the lab tests: they time gaps and failovers.
+stage "lab images and offline package mirrors (Debian 12 and 13: the lab starts on 12, the upgrade moves it to 13)"
+SUITE=trixie bash lab/build-images.sh
+
+stage "benchmarks without the lab, short mode (plan engine scale, plan review, controller scale, ovs_apply, subnets phase)"
+python bench/plan_scale.py --short
+python bench/plan_review.py --short
+python bench/controller_scale.py --short
+python bench/ovs_apply.py --short
+python bench/subnets_phase.py --short
+
+# the lab's suite (lab.sh picks its images and the mirror it serves at /mirror/ from this variable)
+export TRIDC_LAB_SUITE=bookworm
+stage "the three-DC lab on Debian 12: down (whatever an earlier run left), up, site.yml - in the background"
+# the first site.yml run must meet fresh nodes, whatever lab this machine had before
+( bash lab/lab.sh down && bash lab/lab.sh up && ansible-playbook -i inventories/lab playbooks/site.yml ) \
+  >"$LOGDIR/site-first-run.log" 2>&1 &
+LAB_PID=$!
+stage "molecule test -s ${MOLECULE_SCENARIOS:-ovs central chassis} (Debian 12) - in the background"
+(
+  for scenario in ${MOLECULE_SCENARIOS:-ovs central chassis}; do
+    echo "==== molecule test -s $scenario ===="
+    molecule test -s "$scenario"
+  done
+) >"$LOGDIR/molecule.log" 2>&1 &
+MOLECULE_PID=$!
+# a failing foreground stage ends make test: the background jobs with it
+stop_background() {
+  local pid
+  for pid in "$LAB_PID" "$MOLECULE_PID"; do
+    if kill -0 "$pid" 2>/dev/null; then pkill -TERM -P "$pid" || true; kill "$pid" 2>/dev/null || true; fi
+  done
+}
+trap stop_background EXIT
+
 stage "unit and property tests (plan engine, filters, modules on a real ovsdb-server, Kube-OVN offline)"
 run_pytest unit tests/unit
 
@@ -33,39 +75,32 @@ bash scripts/sanity.sh
 stage "collection build and offline install"
 bash scripts/build-check.sh
 
-# The lab runs Debian 12 (bookworm) here. Its suite also passes on Debian 13 (TRIDC_LAB_SUITE=trixie, README "The lab"), but a
-# trixie lab stage measured about 8 minutes longer than this one: CI moves to Debian 13 with the upgrade stage, whose
-# upgraded lab is where the other lab tests are meant to run (issue 10).
-stage "lab images and offline package mirror"
-bash lab/build-images.sh
+stage "molecule scenarios: their end"
+if ! wait "$MOLECULE_PID"; then
+  tail -120 "$LOGDIR/molecule.log"
+  echo "FAIL: a molecule scenario failed (whole log: $LOGDIR/molecule.log)"
+  exit 1
+fi
+grep -E '^==== molecule|^INFO .*(Running|Verifier completed|Idempotence completed)|PLAY RECAP|: ok=' "$LOGDIR/molecule.log" || true
 
-stage "benchmarks without the lab, short mode (plan engine scale, plan review, controller scale, ovs_apply, subnets phase)"
-python bench/plan_scale.py --short
-python bench/plan_review.py --short
-python bench/controller_scale.py --short
-python bench/ovs_apply.py --short
-python bench/subnets_phase.py --short
+stage "the lab's first site.yml (Debian 12): its end"
+if ! wait "$LAB_PID"; then
+  tail -80 "$LOGDIR/site-first-run.log"
+  echo "FAIL: the lab's first rollout failed (whole log: $LOGDIR/site-first-run.log)"
+  exit 1
+fi
+sed -n '/PLAY RECAP/,$p' "$LOGDIR/site-first-run.log"
 
-for scenario in ${MOLECULE_SCENARIOS:-ovs central chassis}; do
-  stage "molecule test -s $scenario"
-  molecule test -s "$scenario"
-done
+# tests/lab/test_upgrade.py: the lab's mirror moves to Debian 13 under the inventory's address (TRIDC_LAB_UPGRADE_SOURCE
+# =mirror), upgrade.yml with traffic across the DCs, killed once and resumed; it prints the order and the figures
+stage "upgrade: Debian 12 -> 13 on the lab (OVN 23.03 -> 25.03, OVS 3.1 -> 3.5) with playbooks/upgrade.yml"
+TRIDC_LAB_UP=1 TRIDC_LAB_UPGRADE_SOURCE=mirror run_pytest upgrade -s tests/lab/test_upgrade.py
 
-# the lab's suite (lab.sh picks its images and the mirror it serves at /mirror/ from this variable)
-export TRIDC_LAB_SUITE=bookworm
-stage "the three-DC lab: down (whatever an earlier run left), up, site.yml"
-# the first site.yml run below must meet fresh nodes, whatever lab this machine had before
-bash lab/lab.sh down
-bash lab/lab.sh up
-ansible-playbook -i inventories/lab playbooks/site.yml | tee "$LOGDIR/site-first-run.log"
-
-# tests/lab/test_upgrade.py (Debian 12 -> 13 with playbooks/upgrade.yml) is not in make test yet: it takes about 43
-# minutes on the 2-core machine, more than the CI budget has left (make lab-upgrade runs it on a bookworm lab;
-# README "Upgrades")
-
-# the lab benchmarks run inside the lab tests, in their short mode: the rerun of test_node_hung_mid_rollout_halts_then_a_rerun_completes_and_changes_nothing is
-# bench/rollout.py --short, test_gateway_loss_recovers_within_about_a_second is bench/failover.py --short
-stage "lab verification (fabric, ovs, control plane, interconnection, reruns, --check, failures; lab benchmarks short)"
+# the lab benchmarks run inside the lab tests, in their short mode: the rerun of
+# test_node_hung_mid_rollout_halts_then_a_rerun_completes_and_changes_nothing is bench/rollout.py --short,
+# test_gateway_loss_recovers_within_about_a_second is bench/failover.py --short
+export TRIDC_LAB_SUITE=trixie
+stage "lab verification on the upgraded lab, Debian 13 (fabric, ovs, control plane, interconnection, reruns, --check, failures; lab benchmarks short)"
 TRIDC_LAB_UP=1 run_pytest lab tests/lab --ignore=tests/lab/test_upgrade.py --durations=25
 
 echo
