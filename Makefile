@@ -55,14 +55,14 @@ bench-short: BENCH_ARGS = --short
 bench-short: bench
 
 ## The three-DC lab: build images and mirror, bring it up, roll out site.yml, verify. TRIDC_LAB_SUITE=trixie: on
-## Debian 13 (default bookworm, as in make test).
+## Debian 13 (default bookworm, where make test's lab starts).
 lab: setup
 	bash lab/lab.sh up
 	ansible-playbook -i inventories/lab playbooks/site.yml
 	$(MAKE) --no-print-directory lab-verify
 
-## The upgrade on the lab that site.yml left on Debian 12 (make lab or make test; a trixie lab: lab.sh down
-## first): the trixie mirror, then tests/lab/test_upgrade.py
+## The upgrade alone, on the lab that site.yml left on Debian 12 (make lab; make test runs the same test in mirror
+## mode and leaves its lab on Debian 13; a trixie lab: lab.sh down first): the trixie mirror, then tests/lab/test_upgrade.py
 ## (Debian 12 -> 13 with playbooks/upgrade.yml and -e @lab/debian13.yml, the inventory's source changed; traffic
 ## across the DCs, the run killed once and resumed; it prints the README's figures). The lab is on Debian 13 afterwards: later site.yml runs take -e @lab/debian13.yml (or
 ## TRIDC_LAB_SUITE=trixie).

@@ -39,6 +39,11 @@ The control runs the same reads on a tiny stand-in of the same shape: Ansible's 
 Ansible's linear strategy pays a little per host of the play on every host-task (the play's host lists
 among the magic variables, the iterator's host states copied per result pass), which the batches bound.
 
+--styles control,views,shared also measures an experiment (session 19; the roles do not read the plan this way): per
+batch of tridc_rollout_serial hosts, one registered result holds the views' common part once and the batch's nodes,
+shared by every host of the batch, and tridc_plan is a play variable that composes the host's view at each read. It
+stores no view per host (the views' memory, which every fork pays for) and copies one view per read instead.
+
 --declare-controller-plan validates as if the roles declared tridc_controller_plan as an option (the interconnect
 role did before session 18): Ansible then renders the whole plan on every host, a cost per host that grows with the
 inventory; the short mode fails with it.
@@ -79,6 +84,32 @@ PLAN_STEPS = {
           nodes: "{{ {inventory_hostname: {'dc': tridc_dc, 'bridge_mappings': 'business:br-business', 'bridges': []}} }}"
           dcs: "{{ {tridc_dc: {'central': {'members': []}}} }}"
           settings: {ports: {nb: 6641}}
+""",
+    # an experiment (session 19, not what the roles do): per batch, one registered result holds the batch's views'
+    # common part once and each host's node; every host of the batch shares that one object (a run_once result is
+    # registered on every host of the batch as the same object), and tridc_plan is a play variable that composes the
+    # host's view at each read, a copy of constant size per read instead of a stored view per host
+    "shared": """- name: Plan · plan
+  hosts: localhost
+  connection: local
+  gather_facts: false
+  tasks:
+    - name: Build and validate the network plan
+      tridc.ovn.plan:
+        fact: false
+      register: tridc_plan_build
+
+- name: Plan · the batch's views, shared
+  hosts: ovn_chassis:ovn_central:ovn_ic_db:kube_ovn_node
+  gather_facts: false
+  serial: "{{ tridc_rollout_serial | default('100%') }}"
+  tasks:
+    - name: The batch's common part and nodes, one registered result for the batch
+      bench_shared_views:
+        hosts: "{{ ansible_play_batch }}"
+      delegate_to: localhost
+      run_once: true
+      register: tridc_plan_batch
 """,
     "legacy": """- name: Plan · plan
   hosts: localhost
@@ -135,6 +166,26 @@ GATE = """- name: Bench · gate read (one host per DC, every chassis of the DC f
 
 DCS = ("dc1", "dc2", "dc3")
 
+# the shared style's view of a host, composed from its batch's registered result at each read
+SHARED_VIEW = ("tridc_plan_batch.common | combine({'nodes': {inventory_hostname: tridc_plan_batch.nodes[inventory_hostname]}, "
+               "'scope': {'host': inventory_hostname, 'dc': tridc_plan_batch.nodes[inventory_hostname].dc}})")
+# the shared style's action, written beside the bench's playbook (Ansible loads action_plugins/ next to a playbook)
+SHARED_ACTION = """
+from ansible.plugins.action import ActionBase
+from ansible_collections.tridc.ovn.plugins.plugin_utils.tridc_plan.views import _view_common, node_plan
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        plan = task_vars.get("hostvars").raw_get("localhost").get("tridc_plan_build")["plan"]
+        result.update(changed=False, common=_view_common(plan),
+                      nodes={str(h): node_plan(plan, str(h)) for h in self._task.args["hosts"]})
+        return result
+"""
+
 
 def playbook(style, tasks, declare_controller_plan=False):
     """The plan step of STYLE, then the reads as site.yml runs them: one play per DC over its chassis, in
@@ -144,10 +195,13 @@ def playbook(style, tasks, declare_controller_plan=False):
     reads = "".join("    - name: %s\n      %s\n" % (name, body % {"spec": spec} if "%(spec)s" in body else body)
                     for name, body in READS[:tasks])
     controller_plan = {"legacy": "hostvars['localhost']['tridc_plan']", "control": "tridc_plan",
-                       "views": "hostvars['localhost']['tridc_plan_build']['plan']"}[style]
+                       "views": "hostvars['localhost']['tridc_plan_build']['plan']",
+                       "shared": "hostvars['localhost']['tridc_plan_build']['plan']"}[style]
     play_vars = "  vars:\n    tridc_controller_plan: \"{{ %s }}\"\n" % controller_plan
     if style == "legacy":
         play_vars += "    tridc_plan: \"{{ hostvars['localhost']['tridc_plan'] }}\"\n"
+    if style == "shared":
+        play_vars += "    tridc_plan: \"{{ %s }}\"\n" % SHARED_VIEW
     gate_plan = "hostvars['localhost']['tridc_plan']" if style == "legacy" else "hostvars['localhost']['tridc_plan_build']['plan']"
     gate = GATE % (gate_plan, gate_plan, gate_plan) if style != "control" else ""
     clock = """- name: Bench · clock %s
@@ -195,6 +249,9 @@ def run(per_dc, style, tasks, vlans, workdir, serial="100%", forks=20, profile=N
     inv_path = os.path.join(workdir, "hosts-%d.json" % per_dc)
     with open(inv_path, "w", encoding="utf-8") as fh:
         json.dump(inventory(per_dc, vlans), fh)
+    os.makedirs(os.path.join(workdir, "action_plugins"), exist_ok=True)
+    with open(os.path.join(workdir, "action_plugins", "bench_shared_views.py"), "w", encoding="utf-8") as fh:
+        fh.write(SHARED_ACTION)
     book = os.path.join(workdir, "bench-%s.yml" % style)
     with open(book, "w", encoding="utf-8") as fh:
         fh.write("---\n" + playbook(style, tasks, declare))
@@ -277,7 +334,7 @@ def main():
     tasks = 2 if args.short else max(1, min(args.tasks, len(READS)))
     # short: few VLANs, so that the plan's size is made of hosts and a per-host cost that follows it shows
     vlans = 20 if args.short else args.vlans
-    styles = [st for st in ("control", "views", "legacy") if st in args.styles.split(",") or (st == "legacy" and args.legacy)]
+    styles = [st for st in ("control", "views", "shared", "legacy") if st in args.styles.split(",") or (st == "legacy" and args.legacy)]
     if not {"control", "views"} <= set(styles):
         parser.error("--styles must include control and views")
     # what a fork costs at the controller sizes measured below (Ansible forks a worker per host and task)
