@@ -54,12 +54,14 @@ def test_values_reach_ovn_as_written_not_shell_expanded(ic_env, run_module, lab_
     odd = dict(name='ts-$HOME-~x', subnet='169.254.199.0/24')
     args = dict(ic_env.ssl_params(), database=ic_env.ic_remote('ic_nb'), purge=True,
                 switches=lab_plan['interconnect']['transit_switches'] + [odd])
-    assert run_module(ovn_ic_transit, args)['changed']
-    assert 'ts-$HOME-~x' in ic_env.icnb('ts-list').split()
-    again = run_module(ovn_ic_transit, args)
-    assert not again['changed'] and again['switches']['ts-$HOME-~x'] == '169.254.199.0/24'
-    args['switches'] = lab_plan['interconnect']['transit_switches']
-    assert run_module(ovn_ic_transit, args)['changed']
+    try:
+        assert run_module(ovn_ic_transit, args)['changed']
+        assert '(ts-$HOME-~x)' in ic_env.icnb('ts-list').split()
+        again = run_module(ovn_ic_transit, args)
+        assert not again['changed'] and again['switches']['ts-$HOME-~x'] == '169.254.199.0/24'
+    finally:
+        args['switches'] = lab_plan['interconnect']['transit_switches']
+        run_module(ovn_ic_transit, args)
     assert 'ts-$HOME-~x' not in ic_env.icnb('ts-list')
 
 
