@@ -12,10 +12,17 @@ class ViewError(ValueError):
     """A view was asked for something the plan does not hold."""
 
 
+def _not_a_plan(plan):
+    """What PLAN is, in the inventory's words, when it is not a plan (a mapping with nodes and dcs); else None."""
+    if isinstance(plan, dict) and "nodes" in plan and "dcs" in plan:
+        return None
+    return ("a mapping without %s" % " and ".join("'%s'" % k for k in ("nodes", "dcs") if k not in plan)
+            if isinstance(plan, dict) else describe(plan))
+
+
 def _plan(plan):
-    if not isinstance(plan, dict) or "nodes" not in plan or "dcs" not in plan:
-        what = ("a mapping without %s" % " and ".join("'%s'" % k for k in ("nodes", "dcs") if k not in plan)
-                if isinstance(plan, dict) else describe(plan))
+    what = _not_a_plan(plan)
+    if what:
         raise ViewError("expected the tridc.ovn plan (the tridc_plan fact, with nodes and dcs), got %s" % what)
     return plan
 
@@ -97,9 +104,8 @@ def controller_plan(plan, part=None):
     README, "Bank scale"), so this is where it is checked, at the point of use. A host's view (tridc_plan) lacks
     the controller-only parts (dr, ovn): asking it for one names the fix.
     """
-    if not isinstance(plan, dict) or "nodes" not in plan or "dcs" not in plan:
-        what = ("a mapping without %s" % " and ".join("'%s'" % k for k in ("nodes", "dcs") if k not in plan)
-                if isinstance(plan, dict) else describe(plan))
+    what = _not_a_plan(plan)
+    if what:
         raise ViewError("tridc_controller_plan must be the whole plan (the plan of tridc.ovn.plan's result, as "
                         "site.yml sets it), got %s" % what)
     if part is None:
