@@ -12,14 +12,16 @@ synthetic topology (200 VLANs, 8 gateways and 3 central members per DC), every h
 ``ansible_connection: local``, and runs one playbook (forks 20, the collection's ansible.cfg):
 
   1. playbooks/plan_hosts.yml, the import every rollout playbook starts with: the plan action on the
-     controller and the host views (tridc.ovn.host_plan), handed out in batches of tridc_rollout_serial;
+     controller and, per batch of tridc_rollout_serial hosts, the batch's share of the host views
+     (tridc.ovn.host_views: the views' common part once and each host's node, registered on the batch);
   2. the plan reads of the roles, as site.yml runs them: one play per DC over the DC's chassis, in batches of
      tridc_rollout_serial (--serial, default 200: the README's setting; 100% is one batch per DC), each host
      making the roles' reads: the assert that the host is in the plan, the argument validation Ansible prepends
      to the roles that run on every chassis (ovs, chassis, interconnect: their own meta/argument_specs.yml, which
      renders every declared option from the host's variables), the node slice, the bridge mappings and bridges,
      the DC's central members and ports (TASKS tasks; no module touches a host). The plays name the controller's
-     plan tridc_controller_plan, as site.yml's do;
+     plan tridc_controller_plan and compose each host's view, tridc_plan, from its batch's share
+     (a play variable, as site.yml's plays have);
   3. a gate's read on one host: every chassis of the DC with its system-id, from the controller's plan.
 
 Printed per size: hosts, seconds of the whole run and of the reads, the controller's ms per host-task in
@@ -39,10 +41,9 @@ The control runs the same reads on a tiny stand-in of the same shape: Ansible's 
 Ansible's linear strategy pays a little per host of the play on every host-task (the play's host lists
 among the magic variables, the iterator's host states copied per result pass), which the batches bound.
 
---styles control,views,shared (and --short, always) also measures an experiment (session 19; the roles do not read the plan this way): per
-batch of tridc_rollout_serial hosts, one registered result holds the views' common part once and the batch's nodes,
-shared by every host of the batch, and tridc_plan is a play variable that composes the host's view at each read. It
-stores no view per host (the views' memory, which every fork pays for) and copies one view per read instead.
+--styles control,views,stored also measures the views as the roles read them from session 14 to 19 (`stored`): per
+batch, every host's view as JSON text, then each host's own copy stored with set_fact. It is the "before" of
+the shared batches (--stored-max caps its sizes, default 500 hosts per DC).
 
 --declare-controller-plan validates as if the roles declared tridc_controller_plan as an option (the interconnect
 role did before session 18): Ansible then renders the whole plan on every host, a cost per host that grows with the
@@ -85,11 +86,8 @@ PLAN_STEPS = {
           dcs: "{{ {tridc_dc: {'central': {'members': []}}} }}"
           settings: {ports: {nb: 6641}}
 """,
-    # an experiment (session 19, not what the roles do): per batch, one registered result holds the batch's views'
-    # common part once and each host's node; every host of the batch shares that one object (a run_once result is
-    # registered on every host of the batch as the same object), and tridc_plan is a play variable that composes the
-    # host's view at each read, a copy of constant size per read instead of a stored view per host
-    "shared": """- name: Plan · plan
+    # the views as the roles read them in sessions 14 to 19: every host of the batch stored its own copy of its view
+    "stored": """- name: Plan · plan
   hosts: localhost
   connection: local
   gather_facts: false
@@ -99,17 +97,29 @@ PLAN_STEPS = {
         fact: false
       register: tridc_plan_build
 
-- name: Plan · the batch's views, shared
+- name: Plan · host views, stored per host
   hosts: ovn_chassis:ovn_central:ovn_ic_db:kube_ovn_node
   gather_facts: false
   serial: "{{ tridc_rollout_serial | default('100%') }}"
   tasks:
-    - name: The batch's common part and nodes, one registered result for the batch
-      bench_shared_views:
+    - name: The views of this batch's hosts, as JSON text
+      bench_stored_views:
         hosts: "{{ ansible_play_batch }}"
       delegate_to: localhost
       run_once: true
-      register: tridc_plan_batch
+      register: tridc_plan_views
+
+    - name: Hand each host its view
+      ansible.builtin.set_fact:
+        tridc_plan: "{{ tridc_plan_views.views[inventory_hostname] | from_json }}"
+
+    - name: Drop the views' text
+      ansible.builtin.assert:
+        that: tridc_plan is mapping
+        quiet: true
+      delegate_to: localhost
+      run_once: true
+      register: tridc_plan_views
 """,
     "legacy": """- name: Plan · plan
   hosts: localhost
@@ -166,13 +176,16 @@ GATE = """- name: Bench · gate read (one host per DC, every chassis of the DC f
 
 DCS = ("dc1", "dc2", "dc3")
 
-# the shared style's view of a host, composed from its batch's registered result at each read
-SHARED_VIEW = ("tridc_plan_batch.common | combine({'nodes': {inventory_hostname: tridc_plan_batch.nodes[inventory_hostname]}, "
-               "'scope': {'host': inventory_hostname, 'dc': tridc_plan_batch.nodes[inventory_hostname].dc}})")
-# the shared style's action, written beside the bench's playbook (Ansible loads action_plugins/ next to a playbook)
-SHARED_ACTION = """
+# each host's view as the roles read it: composed at each read from its batch's share (playbooks/plan_hosts.yml)
+BATCH_VIEW = ("dict(tridc_plan_batch.common, nodes={inventory_hostname: tridc_plan_batch.nodes[inventory_hostname]}, "
+              "scope={'host': inventory_hostname, 'dc': tridc_plan_batch.nodes[inventory_hostname].dc})")
+# the stored style's action (the tridc.ovn.host_views of sessions 14 to 19), written beside the bench's playbook
+# (Ansible loads action_plugins/ next to a playbook)
+STORED_ACTION = """
+import json
+
 from ansible.plugins.action import ActionBase
-from ansible_collections.tridc.ovn.plugins.plugin_utils.tridc_plan.views import _view_common, node_plan
+from ansible_collections.tridc.ovn.plugins.plugin_utils.tridc_plan.views import host_views
 
 
 class ActionModule(ActionBase):
@@ -181,8 +194,8 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         plan = task_vars.get("hostvars").raw_get("localhost").get("tridc_plan_build")["plan"]
-        result.update(changed=False, common=_view_common(plan),
-                      nodes={str(h): node_plan(plan, str(h)) for h in self._task.args["hosts"]})
+        views = host_views(plan, [str(h) for h in self._task.args["hosts"]])
+        result.update(changed=False, views={h: json.dumps(v, separators=(",", ":")) for h, v in views.items()})
         return result
 """
 
@@ -196,12 +209,12 @@ def playbook(style, tasks, declare_controller_plan=False):
                     for name, body in READS[:tasks])
     controller_plan = {"legacy": "hostvars['localhost']['tridc_plan']", "control": "tridc_plan",
                        "views": "hostvars['localhost']['tridc_plan_build']['plan']",
-                       "shared": "hostvars['localhost']['tridc_plan_build']['plan']"}[style]
+                       "stored": "hostvars['localhost']['tridc_plan_build']['plan']"}[style]
     play_vars = "  vars:\n    tridc_controller_plan: \"{{ %s }}\"\n" % controller_plan
     if style == "legacy":
         play_vars += "    tridc_plan: \"{{ hostvars['localhost']['tridc_plan'] }}\"\n"
-    if style == "shared":
-        play_vars += "    tridc_plan: \"{{ %s }}\"\n" % SHARED_VIEW
+    if style == "views":
+        play_vars += "    tridc_plan: \"{{ %s }}\"\n" % BATCH_VIEW
     gate_plan = "hostvars['localhost']['tridc_plan']" if style == "legacy" else "hostvars['localhost']['tridc_plan_build']['plan']"
     gate = GATE % (gate_plan, gate_plan, gate_plan) if style != "control" else ""
     clock = """- name: Bench · clock %s
@@ -250,8 +263,8 @@ def run(per_dc, style, tasks, vlans, workdir, serial="100%", forks=20, profile=N
     with open(inv_path, "w", encoding="utf-8") as fh:
         json.dump(inventory(per_dc, vlans), fh)
     os.makedirs(os.path.join(workdir, "action_plugins"), exist_ok=True)
-    with open(os.path.join(workdir, "action_plugins", "bench_shared_views.py"), "w", encoding="utf-8") as fh:
-        fh.write(SHARED_ACTION)
+    with open(os.path.join(workdir, "action_plugins", "bench_stored_views.py"), "w", encoding="utf-8") as fh:
+        fh.write(STORED_ACTION)
     book = os.path.join(workdir, "bench-%s.yml" % style)
     with open(book, "w", encoding="utf-8") as fh:
         fh.write("---\n" + playbook(style, tasks, declare))
@@ -327,6 +340,8 @@ def main():
     parser.add_argument("--declare-controller-plan", action="store_true",
                         help="declare the whole plan (tridc_controller_plan) in the validated role options, as the "
                              "interconnect role did before session 18: what that option cost per host")
+    parser.add_argument("--stored-max", type=int, default=500,
+                        help="largest size (hosts per DC) for the stored style (sessions 14 to 19)")
     parser.add_argument("--legacy-max", type=int, default=500,
                         help="largest size (hosts per DC) for --legacy; its cost grows with the square of the inventory")
     args = parser.parse_args()
@@ -334,9 +349,8 @@ def main():
     tasks = 2 if args.short else max(1, min(args.tasks, len(READS)))
     # short: few VLANs, so that the plan's size is made of hosts and a per-host cost that follows it shows
     vlans = 20 if args.short else args.vlans
-    # the short mode runs the shared-views experiment too, so that it cannot rot (its figures are the full mode's)
-    styles = [st for st in ("control", "views", "shared", "legacy")
-              if st in args.styles.split(",") or (st == "legacy" and args.legacy) or (st == "shared" and args.short)]
+    styles = [st for st in ("control", "views", "stored", "legacy")
+              if st in args.styles.split(",") or (st == "legacy" and args.legacy)]
     if not {"control", "views"} <= set(styles):
         parser.error("--styles must include control and views")
     # what a fork costs at the controller sizes measured below (Ansible forks a worker per host and task)
@@ -362,7 +376,7 @@ def main():
         # one size after the other, its styles back to back: what else the machine runs weighs on both alike
         for per_dc in sizes:
             for style in styles:
-                if style == "legacy" and per_dc > args.legacy_max:
+                if (style == "legacy" and per_dc > args.legacy_max) or (style == "stored" and per_dc > args.stored_max):
                     continue
                 r = results[(style, per_dc)] = run(per_dc, style, tasks, vlans, workdir, args.serial, args.forks,
                                                    declare=args.declare_controller_plan)

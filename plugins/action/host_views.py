@@ -1,21 +1,19 @@
 # -*- coding: utf-8 -*-
 # Copyright: tridc.ovn contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Action plugin behind tridc.ovn.host_views: hosts' views of a built plan, on the controller."""
+"""Action plugin behind tridc.ovn.host_views: a batch of hosts' share of a built plan's views, on the controller."""
 
 from __future__ import annotations
 
-import json
-
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.tridc.ovn.plugins.plugin_utils.tridc_plan.views import ViewError, host_views, plain
+from ansible_collections.tridc.ovn.plugins.plugin_utils.tridc_plan.views import ViewError, batch_views, plain
 
 NOT_A_PLAN = "'plan' must be the plan that tridc.ovn.plan returns (its registered result's plan, with nodes and dcs)"
 
 
 class ActionModule(ActionBase):
-    """The views of the given hosts, keyed by host, each as compact JSON text."""
+    """The views' common part once and the given hosts' nodes: the value a batch of hosts shares."""
 
     TRANSFERS_FILES = False
     _VALID_ARGS = frozenset(("plan", "plan_from", "hosts"))
@@ -44,11 +42,12 @@ class ActionModule(ActionBase):
             result.update(failed=True, msg="tridc.ovn.host_views: 'hosts' must be a list of inventory hostnames")
             return result
         try:
-            views = host_views(plan, None if hosts is None else [str(h) for h in hosts])
+            batch = batch_views(plan, None if hosts is None else [str(h) for h in hosts])
         except ViewError as exc:
             result.update(failed=True, msg="tridc.ovn.host_views: %s" % exc)
             return result
-        # text, not data: Ansible copies a registered result's dicts and lists value by value, a string it keeps as
-        # it is (a view is about 8.5 KB as compact JSON, about three times that as Python objects)
-        result.update(changed=False, views={host: json.dumps(view, separators=(",", ":")) for host, view in views.items()})
+        # registered once per batch (run_once): Ansible copies the result once and registers that one copy on every
+        # host of the batch, so the common part is held once per batch, and each host's view is composed from it at
+        # each read (playbooks/plan_hosts.yml)
+        result.update(changed=False, common=batch["common"], nodes=batch["nodes"])
         return result

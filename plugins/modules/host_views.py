@@ -9,17 +9,18 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 ---
 module: host_views
-short_description: Managed hosts' views of the network plan, built in one pass
+short_description: A batch of managed hosts' share of the network plan's views
 version_added: 0.3.0
 description:
-  - Returns the views of the given hosts (what the C(tridc.ovn.host_plan) filter gives for one host), keyed by
-    host, each as compact JSON text, built in one pass over the plan built by M(tridc.ovn.plan).
-  - Handing a host its view is then a lookup by name, whose cost does not depend on the size of the
-    inventory; the C(tridc.ovn.host_plan) filter over the whole plan costs more per host the larger the
-    inventory (Ansible hands a filter lazy copies of the dicts and lists it reaches).
-  - C(playbooks/plan_hosts.yml) runs it once per batch of hosts on the controller, hands each host of the batch
-    its view, then registers a small result under the same name, so the views' text does not stay in the
-    controller's memory (which Ansible's fork per host and task pays for) for the rest of the run.
+  - Returns, for the given hosts, the part every host's view of the plan has alike (C(common)) once and each host's
+    node slice (C(nodes)), built in one pass over the plan built by M(tridc.ovn.plan). A host's view (what the
+    C(tridc.ovn.host_plan) filter gives) is C(common) with that host's node and C(scope).
+  - C(playbooks/plan_hosts.yml) runs it once per batch of hosts (C(run_once)) and registers the result as
+    C(tridc_plan_batch). Ansible registers a C(run_once) task's result on every host of the batch as one object, so
+    the controller holds the common part once per batch, not a view per host; the plays that run the roles compose
+    each host's C(tridc_plan) from it at each read. What the controller holds per host is its node alone, whatever
+    the size of the inventory, and Ansible's fork per host and task pays for the controller's memory (README,
+    "Bank scale").
   - Runs on the controller and contacts no host.
 options:
   plan:
@@ -52,18 +53,24 @@ EXAMPLES = r"""
   register: tridc_plan_build
 
 # then, in a play on the managed hosts, batch by batch (serial)
-- name: The views of this batch's hosts, built on the controller
+- name: The views of this batch's hosts, built on the controller and shared by the batch
   tridc.ovn.host_views:
     hosts: "{{ ansible_play_batch }}"
   delegate_to: localhost
   run_once: true
-  register: tridc_plan_views
+  register: tridc_plan_batch
 
-- name: Hand each host its view
-  ansible.builtin.set_fact:
-    tridc_plan: "{{ tridc_plan_views.views[inventory_hostname] | from_json }}"
+# and in every later play that runs a role on those hosts
+- name: Rollout · ovs
+  hosts: ovn_chassis
+  vars:
+    tridc_plan: >-
+      {{ dict(tridc_plan_batch.common, nodes={inventory_hostname: tridc_plan_batch.nodes[inventory_hostname]},
+      scope={'host': inventory_hostname, 'dc': tridc_plan_batch.nodes[inventory_hostname].dc}) }}
+  roles:
+    - role: tridc.ovn.ovs
 
-- name: One host's view, from a plan given as an argument
+- name: One host's node, from a plan given as an argument
   tridc.ovn.host_views:
     plan: "{{ hostvars['localhost']['tridc_plan_build']['plan'] }}"
     hosts: [dc1-n1]
@@ -73,9 +80,16 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-views:
-  description: The view of each host asked for (every host of the plan without O(hosts)) as compact JSON text, keyed by host.
+common:
+  description: >-
+    What every host's view has alike: version, regions, rollout_order, settings, interconnect, and dcs without their
+    host lists and their VLAN and subnet lists.
   returned: success
   type: dict
-  sample: {"dc1-n1": "{\"version\":1,\"nodes\":{\"dc1-n1\":{\"dc\":\"dc1\"}}}"}
+  sample: {"version": 1, "rollout_order": ["dc1", "dc2", "dc3"], "dcs": {"dc1": {"rollout_index": 0}}}
+nodes:
+  description: The node slice of each host asked for (every host of the plan without O(hosts)), keyed by host.
+  returned: success
+  type: dict
+  sample: {"dc1-n1": {"dc": "dc1", "central": true}}
 """

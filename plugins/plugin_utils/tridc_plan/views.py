@@ -136,16 +136,46 @@ def _view_common(plan):
     return common
 
 
+def batch_views(plan, hosts=None):
+    """The views of HOSTS (default: every host of the plan) as one value that a batch of hosts shares.
+
+    ``{"common": ..., "nodes": {host: node}}``: the part every view has alike once, and each host's node slice.
+    ``playbooks/plan_hosts.yml`` registers it once per batch (tridc.ovn.host_views, ``run_once``), and Ansible
+    registers that one object on every host of the batch; each host's ``tridc_plan`` is then composed from it at
+    each read (``batch_view``). No view is stored per host: the controller holds the common part once per batch,
+    not once per host (README, "Bank scale").
+    """
+    plan = _plan(plan)
+    return {"common": _view_common(plan),
+            "nodes": {host: node_plan(plan, host) for host in (plan["nodes"] if hosts is None else hosts)}}
+
+
+def batch_view(batch, host):
+    """HOST's view (what ``host_plan`` gives), composed from its batch's shared value (``batch_views``).
+
+    The common part is not copied: the view is a new mapping of its own top level only.
+    """
+    if not hasattr(batch, "keys") or "common" not in batch or "nodes" not in batch:
+        raise ViewError("host '%s' has no share of the plan's views (tridc_plan_batch is %s): import "
+                        "playbooks/plan_hosts.yml before the plays that run the roles, as site.yml does, or give the "
+                        "host its tridc_plan" % (host, describe(batch) if not hasattr(batch, "keys") else
+                                                 "a mapping without 'common' and 'nodes'"))
+    nodes = batch["nodes"]
+    if host not in nodes:
+        raise ViewError("host '%s' has no view in its batch's share of the plan (is it in a DC of the inventory, and "
+                        "in one of the groups ovn_chassis, ovn_central, ovn_ic_db, kube_ovn_node?)" % host)
+    node = nodes[host]
+    return dict(batch["common"], nodes={host: node}, scope={"host": host, "dc": node["dc"]})
+
+
 def host_views(plan, hosts=None):
     """The views (``host_plan``) of HOSTS (default: every host of the plan), keyed by host, in one pass.
 
     The views share their common part (everything but ``nodes`` and ``scope``) and each host's node
-    slice with the plan: one object per view, not a copy. Handing a host its view is then a lookup by
-    name, whatever the size of the inventory (tridc.ovn.host_views, playbooks/plan_hosts.yml).
+    slice with the plan: one object per view, not a copy.
     """
-    common = _view_common(_plan(plan))
-    return {host: dict(common, nodes={host: node}, scope={"host": host, "dc": node["dc"]})
-            for host, node in ((h, node_plan(plan, h)) for h in (plan["nodes"] if hosts is None else hosts))}
+    batch = batch_views(plan, hosts)
+    return {host: batch_view(batch, host) for host in batch["nodes"]}
 
 
 def host_plan(plan, host):

@@ -126,14 +126,49 @@ def test_host_views_are_every_host_plan_built_once():
     assert sorted(every) == sorted(plan["nodes"])
     for host, view in every.items():
         assert view == views.host_plan(plan, host)
-        assert json.loads(json.dumps(view)) == view  # published as JSON text: no tuple, no key that is not a string
+        assert json.loads(json.dumps(view)) == view  # a module result: no tuple, no key that is not a string
     one, two = every["dc1-n00001"], every["dc3-n00002"]
     assert one["dcs"] is two["dcs"] and one["nodes"]["dc1-n00001"] is plan["nodes"]["dc1-n00001"]  # shared, not copied
 
 
-def test_plan_hosts_publishes_each_host_its_view(tmp_path):
-    """playbooks/plan_hosts.yml on the example bank (42 of its 45 nodes get a view): every host's tridc_plan, as Ansible stores it, is
-    the view the filter gives of the registered plan."""
+def test_a_batch_shares_one_common_part_and_each_view_is_composed_from_it():
+    """batch_views holds what every view has alike once and each host's node; batch_view composes a host's view
+    from it (what host_plan gives) without copying the common part."""
+    plan = _plan(10, vlans=40)
+    hosts = ["dc1-n00001", "dc2-n00003", "dc3-n00002"]
+    batch = views.batch_views(plan, hosts)
+    assert sorted(batch) == ["common", "nodes"] and list(batch["nodes"]) == hosts
+    assert "nodes" not in batch["common"] and "scope" not in batch["common"]
+    composed = {host: views.batch_view(batch, host) for host in hosts}
+    for host, view in composed.items():
+        assert view == views.host_plan(plan, host), host
+    assert composed["dc1-n00001"]["dcs"] is composed["dc3-n00002"]["dcs"] is batch["common"]["dcs"]
+    # the common part does not follow the inventory: 10 or 400 hosts per DC, the same size
+    size = [len(json.dumps(views.batch_views(_plan(n, vlans=40), ["dc1-n00001"])["common"])) for n in (10, 400)]
+    assert abs(size[1] - size[0]) < 64, size
+
+
+def test_a_host_without_a_share_of_the_views_is_told_to_import_plan_hosts():
+    """No tridc_plan_batch (a play that did not import plan_hosts.yml), a value that is not one, a host outside the
+    batch: each a message naming what to do, in the inventory's words."""
+    batch = views.batch_views(_plan(3, vlans=4), ["dc1-n00001"])
+    for value, host, words in [(None, "dc1-n00001", "tridc_plan_batch is nothing (null)): import playbooks/plan_hosts.yml"),
+                               ({}, "dc1-n00001", "tridc_plan_batch is a mapping without 'common' and 'nodes'"),
+                               ("x", "dc1-n00001", "tridc_plan_batch is a string ('x')"),
+                               (batch, "dc2-n00001", "host 'dc2-n00001' has no view in its batch's share")]:
+        try:
+            views.batch_view(value, host)
+        except views.ViewError as exc:
+            assert words in str(exc), str(exc)
+            assert not re.search(r"\b(dict|str|NoneType|None)\b", str(exc)), str(exc)
+        else:
+            raise AssertionError("no error for %r" % (value,))
+
+
+def test_plan_hosts_gives_each_host_its_view(tmp_path):
+    """playbooks/plan_hosts.yml on the example bank (42 of its 45 nodes get a view), then a play as site.yml's are, with
+    batches of 10: every host's tridc_plan, composed at the read, is the view the filter gives of the registered plan,
+    and no host stores a view of its own."""
     env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), ANSIBLE_NOCOLOR="1",
                ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".build", "collections"))
     book = tmp_path / "publish.yml"
@@ -141,24 +176,35 @@ def test_plan_hosts_publishes_each_host_its_view(tmp_path):
 - name: Plan and views
   ansible.builtin.import_playbook: %s
 
+- name: A role's play reads its view
+  hosts: ovn_chassis:ovn_central:ovn_ic_db:kube_ovn_node
+  gather_facts: false
+  vars:
+    tridc_plan: >-
+      {{ dict(tridc_plan_batch.common, nodes={inventory_hostname: tridc_plan_batch.nodes[inventory_hostname]},
+      scope={'host': inventory_hostname, 'dc': tridc_plan_batch.nodes[inventory_hostname].dc}) }}
+  tasks:
+    - name: The view as this host reads it
+      ansible.builtin.set_fact:
+        read_view: "{{ tridc_plan }}"
+
 - name: Dump
   hosts: localhost
   gather_facts: false
   tasks:
-    - name: Plan and every host's view
+    - name: Plan, every host's view, what the hosts store
       ansible.builtin.copy:
-        content: "{{ {'plan': tridc_plan_build.plan, 'views': views, 'kept': kept} | to_json }}"
+        content: "{{ {'plan': tridc_plan_build.plan, 'views': views, 'batches': batches, 'stored': stored} | to_json }}"
         dest: "%s"
         mode: "0644"
       vars:
-        views: "{{ dict(groups['all'] | map('extract', hostvars) | selectattr('tridc_plan', 'defined')
-                   | map(attribute='inventory_hostname') | zip(groups['all'] | map('extract', hostvars)
-                   | selectattr('tridc_plan', 'defined') | map(attribute='tridc_plan'))) }}"
-        kept: "{{ groups['all'] | map('extract', hostvars) | selectattr('tridc_plan_views', 'defined')
-                  | map(attribute='tridc_plan_views') | map('list') | flatten | unique }}"
+        read: "{{ groups['all'] | map('extract', hostvars) | selectattr('read_view', 'defined') }}"
+        views: "{{ dict(read | map(attribute='inventory_hostname') | zip(read | map(attribute='read_view'))) }}"
+        batches: "{{ read | map(attribute='tridc_plan_batch') | map(attribute='nodes') | map('list') | unique }}"
+        stored: "{{ groups['all'] | map('extract', hostvars) | selectattr('tridc_plan', 'defined') | list | length }}"
 """ % (os.path.join(ROOT, "playbooks", "plan_hosts.yml"), tmp_path / "out.json"))
     res = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), str(book),
-                          "-i", os.path.join(ROOT, "inventories", "example-bank")],
+                          "-i", os.path.join(ROOT, "inventories", "example-bank"), "-e", "tridc_rollout_serial=10"],
                          capture_output=True, text=True, env=env, cwd=ROOT, check=False)
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-2000:]
     out = json.loads((tmp_path / "out.json").read_text())
@@ -167,7 +213,10 @@ def test_plan_hosts_publishes_each_host_its_view(tmp_path):
     assert sorted(out["views"]) == sorted(published) and len(published) > 40
     for host, view in out["views"].items():
         assert view == views.host_plan(out["plan"], host), host
-    assert out["kept"] and "views" not in out["kept"]  # handed out, the views' text is not kept on the controller
+    # one share per batch of 10, each with its batch's nodes alone; no host holds a tridc_plan of its own
+    assert len(out["batches"]) == -(-len(published) // 10) and all(len(b) <= 10 for b in out["batches"])
+    assert sorted(h for b in out["batches"] for h in b) == sorted(published)
+    assert out["stored"] == 0
 
 
 def test_host_views_action_reports_bad_input_clearly():
@@ -189,5 +238,6 @@ def test_host_views_action_reports_bad_input_clearly():
                           "-a", json.dumps({"plan": plan, "hosts": ["dc2-n00001"]}), "-o"], capture_output=True, text=True,
                          env=env, cwd=ROOT, check=False)
     assert res.returncode == 0, res.stdout
-    got = json.loads(res.stdout.split(" => ", 1)[1])["views"]
-    assert list(got) == ["dc2-n00001"] and json.loads(got["dc2-n00001"]) == views.host_plan(plan, "dc2-n00001")
+    got = json.loads(res.stdout.split(" => ", 1)[1])
+    assert list(got["nodes"]) == ["dc2-n00001"]
+    assert views.batch_view(got, "dc2-n00001") == views.host_plan(plan, "dc2-n00001")
