@@ -196,6 +196,9 @@ PLAYBOOK = """---
     tridc.ovn.ovn_switches:
       database: "%(database)s"
   vars:
+    tridc_plan: >-
+      {{ dict(tridc_plan_batch.common, nodes={inventory_hostname: tridc_plan_batch.nodes[inventory_hostname]},
+      scope={'host': inventory_hostname, 'dc': tridc_plan_batch.nodes[inventory_hostname].dc}) }}
     tridc_controller_plan: "{{ hostvars['localhost']['tridc_plan_build']['plan'] }}"
   roles:
     - role: tridc.ovn.subnets
@@ -209,6 +212,9 @@ PLAYBOOK = """---
     tridc.ovn.ovn_switches:
       database: "%(database)s"
   vars:
+    tridc_plan: >-
+      {{ dict(tridc_plan_batch.common, nodes={inventory_hostname: tridc_plan_batch.nodes[inventory_hostname]},
+      scope={'host': inventory_hostname, 'dc': tridc_plan_batch.nodes[inventory_hostname].dc}) }}
     tridc_controller_plan: "{{ hostvars['localhost']['tridc_plan_build']['plan'] }}"
   tasks:
     - name: Gate subnets (the planned VLAN switches, localnet ports and IPAM exclusions)
