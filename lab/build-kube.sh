@@ -11,11 +11,14 @@
 # Go modules come through the Go module proxy configured for `go`; the module and build caches
 # live in $HOME (go env GOMODCACHE GOCACHE), outside the clone.
 #
-# Kube-OVN's own module is refused by the module proxy reached here, so its source comes from
-# KUBE_OVN_SRC: a git repository holding the tag $KUBE_OVN_VERSION, a source tree of that
-# version, or a .tar.gz of one (top directory stripped). Once extracted into
-# lab/.cache/kube/src/ it is reused. Its dependencies (go.sum upstream) come from the proxy.
+# Kube-OVN's source is its module at $KUBE_OVN_VERSION from the module proxy (`go mod download`,
+# checked against the Go checksum database; the proxy served v1.16.2 from 2026-12-08 on, after
+# refusing the module before), or KUBE_OVN_SRC when set: a git repository holding the tag
+# $KUBE_OVN_VERSION, a source tree of that version, or a .tar.gz of one (top directory stripped).
+# Once extracted into lab/.cache/kube/src/ it is reused. Its dependencies (go.sum upstream) come
+# from the proxy.
 #
+#   lab/build-kube.sh
 #   KUBE_OVN_SRC=/path/to/kube-ovn.git lab/build-kube.sh
 #   FORCE=1 lab/build-kube.sh
 #   ONLY="etcd helm" lab/build-kube.sh      # a subset: kubernetes etcd helm kube-ovn
@@ -145,9 +148,15 @@ kube_ovn_source() {  # prints the source tree of $KUBE_OVN_VERSION, extracting i
   local from=${KUBE_OVN_SRC:-}
   # an extracted tree is reused; FORCE=1 re-extracts it only when KUBE_OVN_SRC is given
   if [ -f "$src/go.mod" ] && { [ "$FORCE" != 1 ] || [ -z "$from" ]; }; then echo "$src"; return 0; fi
-  [ -n "$from" ] || die "no Kube-OVN $KUBE_OVN_VERSION source: the module proxy refuses github.com/kubeovn/kube-ovn; set KUBE_OVN_SRC to a git repository with tag $KUBE_OVN_VERSION, a source tree or a .tar.gz of it"
   tmp=$src.tmp; rm -rf "$tmp"; mkdir -p "$tmp"
-  if git -C "$from" rev-parse --git-dir >/dev/null 2>&1; then
+  if [ -z "$from" ]; then
+    # the module's files, read-only in the module cache: a writable copy
+    from=$(go mod download -json "github.com/kubeovn/kube-ovn@$KUBE_OVN_VERSION" |
+           awk -F'"' '$2 == "Dir" {print $4}') && [ -n "$from" ] ||
+      die "no Kube-OVN $KUBE_OVN_VERSION source: the module proxy did not serve github.com/kubeovn/kube-ovn@$KUBE_OVN_VERSION; set KUBE_OVN_SRC to a git repository with tag $KUBE_OVN_VERSION, a source tree or a .tar.gz of it"
+    cp -a "$from/." "$tmp/"
+    chmod -R u+w "$tmp"
+  elif git -C "$from" rev-parse --git-dir >/dev/null 2>&1; then
     git -C "$from" rev-parse -q --verify "refs/tags/$KUBE_OVN_VERSION^{commit}" >/dev/null ||
       die "$from has no tag $KUBE_OVN_VERSION"
     git -C "$from" archive --format=tar "$KUBE_OVN_VERSION" | tar -x -C "$tmp"
