@@ -152,7 +152,8 @@ kube_ovn_source() {  # prints the source tree of $KUBE_OVN_VERSION, extracting i
   if [ -z "$from" ]; then
     # the module's files, read-only in the module cache: a writable copy
     from=$(go mod download -json "github.com/kubeovn/kube-ovn@$KUBE_OVN_VERSION" |
-           awk -F'"' '$2 == "Dir" {print $4}') && [ -n "$from" ] ||
+           awk -F'"' '$2 == "Dir" {print $4}') || from=
+    [ -n "$from" ] ||
       die "no Kube-OVN $KUBE_OVN_VERSION source: the module proxy did not serve github.com/kubeovn/kube-ovn@$KUBE_OVN_VERSION; set KUBE_OVN_SRC to a git repository with tag $KUBE_OVN_VERSION, a source tree or a .tar.gz of it"
     cp -a "$from/." "$tmp/"
     chmod -R u+w "$tmp"
