@@ -43,7 +43,9 @@ def timed(argv, extra_env=None):
                           check=False)
     wall = time.monotonic() - start
     if proc.returncode != 0:
-        sys.stderr.write(proc.stdout[-3000:] + proc.stderr[-2000:])
+        # what failed first (the task and its message), then the end of the run (the rollout summary)
+        failed = re.search(r"(?ms)^TASK \[[^\n]*\n(?:(?!^TASK \[).)*?^fatal: .*?(?=^\S|\Z)", proc.stdout)
+        sys.stderr.write((failed.group(0)[-3000:] + "\n...\n" if failed else "") + proc.stdout[-3000:] + proc.stderr[-2000:])
         sys.exit("FAILED (rc=%d): %s" % (proc.returncode, " ".join(argv)))
     return wall, proc.stdout
 
